@@ -1,0 +1,89 @@
+"""One settings object for every process: environment variables prefixed ``Q2C_``.
+
+In ``production`` mode the secrets have no defaults: a process refuses to start without
+them instead of signing or verifying with a well-known development key.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-not-a-secret"  # noqa: S105 - the documented development value
+
+_SECRETS = (
+    "hubspot_token",
+    "hubspot_client_secret",
+    "xero_token",
+    "xero_webhook_key",
+    "ops_token",
+    "payload_key",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="Q2C_", env_file=".env", extra="ignore")
+
+    mode: Literal["dev", "production"] = "dev"
+    var_dir: Path = Path("var")
+
+    database_url: str = ""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    task_queue: str = "q2c-deals"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_api_url: str = ""
+
+    hubspot_base_url: str = "http://127.0.0.1:8101"
+    hubspot_token: str = DEV_SECRET
+    hubspot_client_secret: str = DEV_SECRET
+    hubspot_port: int = 8101
+
+    xero_base_url: str = "http://127.0.0.1:8102"
+    xero_tenant_id: str = "00000000-0000-4000-8000-000000000001"
+    xero_token: str = DEV_SECRET
+    xero_webhook_key: str = DEV_SECRET
+    xero_port: int = 8102
+
+    ops_token: str = DEV_SECRET
+    payload_key: str = ""
+    """Base64 of 32 bytes: AES-256-GCM key for payloads sent to Temporal. Empty in dev
+    mode means a key file under ``var_dir`` is created once and reused."""
+
+    billing_entity: str = "default"
+    invoice_prefix: str = "INV-"
+
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.mode == "production":
+            missing = [n for n in _SECRETS if getattr(self, n) in ("", DEV_SECRET)]
+            if missing:
+                names = ", ".join(f"Q2C_{n.upper()}" for n in missing)
+                raise ValueError(f"production mode needs real values for: {names}")
+            if not self.database_url:
+                raise ValueError("production mode needs Q2C_DATABASE_URL")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'q2c.db'}"
+
+    @property
+    def api_url(self) -> str:
+        return self.public_api_url or f"http://{self.api_host}:{self.api_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
