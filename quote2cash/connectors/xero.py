@@ -1,0 +1,174 @@
+"""Typed async client of Xero's Accounting API (``/api.xro/2.0``).
+
+Works unchanged against https://api.xero.com and the sandbox emulator. ``base_url`` is
+the host (``https://api.xero.com``); ``/api.xro/2.0`` is added unless already there.
+Every request carries ``Authorization: Bearer`` and ``xero-tenant-id``; every write
+carries the caller's ``Idempotency-Key`` (a business key, so that a retried activity
+replays the first answer instead of creating a second invoice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from quote2cash.connectors import transport
+from quote2cash.connectors.errors import Unavailable
+from quote2cash.connectors.xero_models import (
+    XeroContact,
+    XeroContactIn,
+    XeroInvoice,
+    XeroInvoiceIn,
+    XeroJournal,
+    XeroManualJournal,
+    XeroManualJournalIn,
+    XeroModel,
+    XeroPayment,
+    XeroPaymentIn,
+)
+
+VENDOR = "xero"
+API_PATH = "/api.xro/2.0"
+
+
+def xero_messages(body: Any) -> list[str]:
+    """``Elements[].ValidationErrors[].Message`` first, then ``Message`` / ``Detail``."""
+    if not isinstance(body, dict):
+        return []
+    messages: list[str] = []
+    for element in body.get("Elements") or []:
+        for error in (element or {}).get("ValidationErrors") or []:
+            if error.get("Message"):
+                messages.append(str(error["Message"]))
+    for key in ("Message", "Detail", "Title"):
+        if not messages and body.get(key):
+            messages.append(str(body[key]))
+    return messages
+
+
+def where_equals(field: str, value: str) -> str:
+    """A Xero ``where`` clause ``Field=="value"``; quotes would end the string early."""
+    if '"' in value or "\\" in value:
+        raise ValueError(f"{field} value cannot contain quotes or backslashes: {value!r}")
+    return f'{field}=="{value}"'
+
+
+class XeroClient:
+    def __init__(
+        self, http: httpx.AsyncClient, *, base_url: str, tenant_id: str, token: str
+    ) -> None:
+        base = base_url.rstrip("/")
+        self._base = base if base.endswith(API_PATH) else base + API_PATH
+        self._http = http
+        self._headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id}
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: transport.Params | None = None,
+        body: Any = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        headers = dict(self._headers)
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        answer = await transport.send(
+            self._http,
+            method,
+            self._base + path,
+            vendor=VENDOR,
+            messages_of=xero_messages,
+            headers=headers,
+            params=params,
+            json_body=body,
+        )
+        if not isinstance(answer, dict):
+            raise Unavailable(VENDOR, f"expected a JSON object from {method} {path}")
+        return answer
+
+    async def _write_one(
+        self, method: str, path: str, collection: str, item: XeroModel, key: str
+    ) -> dict[str, Any]:
+        answer = await self._call(
+            method, path, body={collection: [item.to_xero()]}, idempotency_key=key
+        )
+        return _first(answer, collection)
+
+    async def find_contact(self, *, contact_number: str) -> XeroContact | None:
+        answer = await self._call(
+            "GET", "/Contacts", params={"where": where_equals("ContactNumber", contact_number)}
+        )
+        found = answer.get("Contacts") or []
+        return XeroContact.model_validate(found[0]) if found else None
+
+    async def get_contact(self, contact_id: str) -> XeroContact:
+        answer = await self._call("GET", f"/Contacts/{contact_id}")
+        return XeroContact.model_validate(_first(answer, "Contacts"))
+
+    async def create_contact(self, contact: XeroContactIn, *, idempotency_key: str) -> XeroContact:
+        created = await self._write_one("PUT", "/Contacts", "Contacts", contact, idempotency_key)
+        return XeroContact.model_validate(created)
+
+    async def find_invoice(self, *, invoice_number: str) -> XeroInvoice | None:
+        answer = await self._call("GET", "/Invoices", params={"InvoiceNumbers": invoice_number})
+        found = answer.get("Invoices") or []
+        return XeroInvoice.model_validate(found[0]) if found else None
+
+    async def get_invoice(self, invoice_id: str) -> XeroInvoice:
+        answer = await self._call("GET", f"/Invoices/{invoice_id}")
+        return XeroInvoice.model_validate(_first(answer, "Invoices"))
+
+    async def create_invoice(self, invoice: XeroInvoiceIn, *, idempotency_key: str) -> XeroInvoice:
+        created = await self._write_one("PUT", "/Invoices", "Invoices", invoice, idempotency_key)
+        return XeroInvoice.model_validate(created)
+
+    async def set_invoice_status(
+        self, invoice_id: str, status: str, *, idempotency_key: str
+    ) -> XeroInvoice:
+        """Approve (``AUTHORISED``), void (``VOIDED``) or delete a draft (``DELETED``)."""
+        answer = await self._call(
+            "POST",
+            f"/Invoices/{invoice_id}",
+            body={"Invoices": [{"InvoiceID": invoice_id, "Status": status}]},
+            idempotency_key=idempotency_key,
+        )
+        return XeroInvoice.model_validate(_first(answer, "Invoices"))
+
+    async def create_payment(self, payment: XeroPaymentIn, *, idempotency_key: str) -> XeroPayment:
+        created = await self._write_one("PUT", "/Payments", "Payments", payment, idempotency_key)
+        return XeroPayment.model_validate(created)
+
+    async def get_payment(self, payment_id: str) -> XeroPayment:
+        answer = await self._call("GET", f"/Payments/{payment_id}")
+        return XeroPayment.model_validate(_first(answer, "Payments"))
+
+    async def list_journals(self, *, offset: int = 0) -> list[XeroJournal]:
+        """Up to 100 journals with ``JournalNumber > offset``, oldest first."""
+        answer = await self._call("GET", "/Journals", params={"offset": offset})
+        return [XeroJournal.model_validate(j) for j in answer.get("Journals") or []]
+
+    async def create_manual_journal(
+        self, journal: XeroManualJournalIn, *, idempotency_key: str
+    ) -> XeroManualJournal:
+        created = await self._write_one(
+            "PUT", "/ManualJournals", "ManualJournals", journal, idempotency_key
+        )
+        return XeroManualJournal.model_validate(created)
+
+    async def list_invoices(self, *, invoice_numbers: Sequence[str]) -> list[XeroInvoice]:
+        answer = await self._call(
+            "GET", "/Invoices", params={"InvoiceNumbers": ",".join(invoice_numbers)}
+        )
+        return [XeroInvoice.model_validate(i) for i in answer.get("Invoices") or []]
+
+
+def _first(answer: dict[str, Any], collection: str) -> dict[str, Any]:
+    items = answer.get(collection)
+    if not items or not isinstance(items[0], dict):
+        raise Unavailable(VENDOR, f"response has no {collection}")
+    first: dict[str, Any] = items[0]
+    return first
