@@ -1,0 +1,1 @@
+"""What both emulators share: storage, fault injection, webhook delivery, serving."""

@@ -1,0 +1,102 @@
+"""The HubSpot emulator: ``create_app(config)`` returns the FastAPI app.
+
+Vendor paths need ``Authorization: Bearer <config.token>``; ``/_sandbox/*`` is the admin
+surface (see ``quote2cash.sandbox.common.admin``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from quote2cash.connectors.hubspot import HubSpotClient
+from quote2cash.sandbox.common.admin import admin_router
+from quote2cash.sandbox.common.app import bearer_ok, build_app, self_client
+from quote2cash.sandbox.common.faults import Faults
+from quote2cash.sandbox.common.store import DocStore
+from quote2cash.sandbox.common.webhooks import WebhookDispatcher
+from quote2cash.sandbox.hubspot import errors, routes_objects, routes_v4
+from quote2cash.sandbox.hubspot.config import HubSpotSandboxConfig
+from quote2cash.sandbox.hubspot.crm import Clock, Crm
+from quote2cash.sandbox.hubspot.errors import HubSpotError
+from quote2cash.sandbox.hubspot.seed import seed
+from quote2cash.sandbox.hubspot.state import HubSpot
+
+AUTH_MESSAGE = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication and "
+    "you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+)
+
+
+def create_app(
+    config: HubSpotSandboxConfig | None = None, *, clock: Clock | None = None
+) -> FastAPI:
+    config = config or HubSpotSandboxConfig()
+    store = DocStore(config.db)
+    if config.reset_on_start:
+        store.reset()
+    faults = Faults(config.faults.model_copy(deep=True))
+    dispatcher = WebhookDispatcher(
+        store=store,
+        faults=faults,
+        max_attempts=config.webhook_max_attempts,
+        retry_base_seconds=config.webhook_retry_base_seconds,
+    )
+    state = HubSpot(config, Crm(store, clock or (lambda: datetime.now(UTC))), faults, dispatcher)
+
+    async def seed_in_process(app: FastAPI) -> dict[str, Any]:
+        async with self_client(app) as http:
+            return await seed(HubSpotClient(http, base_url=str(http.base_url), token=config.token))
+
+    async def on_start(app: FastAPI) -> None:
+        if config.seed_on_start:
+            await seed_in_process(app)
+
+    app = build_app(
+        title="HubSpot sandbox",
+        store=store,
+        dispatcher=dispatcher,
+        faults=faults,
+        render_error=errors.render_fault,
+        on_start=on_start,
+    )
+    app.state.hubspot = state
+
+    async def require_token(request: Request) -> None:
+        if not bearer_ok(request.headers.get("authorization"), config.token):
+            raise HubSpotError(401, AUTH_MESSAGE)
+
+    vendor = [Depends(require_token)]
+    app.include_router(routes_objects.router, dependencies=vendor)
+    app.include_router(routes_v4.router, dependencies=vendor)
+    app.include_router(
+        admin_router(
+            vendor="hubspot",
+            faults=faults,
+            dispatcher=dispatcher,
+            reset=store.reset,
+            seed=lambda: seed_in_process(app),
+        )
+    )
+    _handlers(app)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HubSpotError, errors.handle)
+
+    async def invalid(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse(errors.error_body(400, f"Invalid input: {exc.errors()}"), 400)
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse(errors.error_body(exc.status_code, str(exc.detail)), exc.status_code)
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http_error)

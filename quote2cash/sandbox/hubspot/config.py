@@ -1,0 +1,32 @@
+"""Settings of the HubSpot emulator: flags, or environment variables ``Q2C_HUBSPOT_*``.
+
+``token`` and ``client_secret`` read the same variables as the app's settings
+(``Q2C_HUBSPOT_TOKEN``, ``Q2C_HUBSPOT_CLIENT_SECRET``) so the emulator and the app agree
+without extra wiring.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from quote2cash.sandbox.common.faults import FaultConfig
+from quote2cash.settings import DEV_SECRET
+
+
+class HubSpotSandboxConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="Q2C_HUBSPOT_", extra="ignore")
+
+    token: str = DEV_SECRET
+    client_secret: str = DEV_SECRET
+    db: str = Field(":memory:", description="SQLite file, or :memory:")
+    webhook_url: str = Field("", description="target URL of the app's webhooks; empty: off")
+    webhook_properties: list[str] = Field(default_factory=lambda: ["dealstage"])
+    webhook_max_attempts: int = 5
+    webhook_retry_base_seconds: float = 1.0
+    portal_id: int = 62515
+    app_id: int = 1160452
+    subscription_id: int = 2104
+    reset_on_start: bool = False
+    seed_on_start: bool = False
+    faults: FaultConfig = Field(default_factory=FaultConfig)

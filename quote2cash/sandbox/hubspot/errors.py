@@ -1,0 +1,87 @@
+"""HubSpot's error shape: ``{status: "error", category, message, correlationId, ...}``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+CATEGORIES = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    403: "MISSING_SCOPES",
+    404: "OBJECT_NOT_FOUND",
+    409: "CONFLICT",
+    429: "RATE_LIMITS",
+}
+
+
+class HubSpotError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        category: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.category = category or CATEGORIES.get(status, "INTERNAL_ERROR")
+        self.errors = errors
+        self.context = context
+
+    def body(self) -> dict[str, Any]:
+        return error_body(
+            self.status, self.message, self.category, errors=self.errors, context=self.context
+        )
+
+
+def error_body(
+    status: int,
+    message: str,
+    category: str | None = None,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category or CATEGORIES.get(status, "INTERNAL_ERROR"),
+    }
+    if errors:
+        body["errors"] = errors
+    if context:
+        body["context"] = context
+    return body
+
+
+def not_found(object_id: str) -> HubSpotError:
+    return HubSpotError(
+        404, "resource not found", context={"id": [object_id]}, category="OBJECT_NOT_FOUND"
+    )
+
+
+async def handle(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HubSpotError)
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def render_fault(status: int, headers: dict[str, str]) -> tuple[bytes, str]:
+    """Error bodies for injected faults, as HubSpot words them."""
+    messages = {
+        429: "You have reached your ten_secondly_rolling limit.",
+        502: "Bad gateway",
+        503: "Service unavailable",
+    }
+    body = error_body(status, messages.get(status, "internal error"))
+    if status == 429:
+        body["policyName"] = "TEN_SECONDLY_ROLLING"
+    return json.dumps(body).encode(), "application/json;charset=utf-8"

@@ -1,0 +1,59 @@
+"""Command-line entry points of the emulators, shared by ``q2c sandbox`` and ``python -m``.
+
+Every flag has an environment variable (``Q2C_HUBSPOT_*``, ``Q2C_XERO_*``); a flag given
+on the command line wins. A launcher (``q2c demo``) can run either emulator as a child
+process with ``python -m quote2cash.sandbox.hubspot --port N`` and poll
+``GET /_sandbox/health`` until it answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from quote2cash.sandbox.common.faults import FaultConfig
+
+Host = Annotated[str, typer.Option(help="interface to bind; keep loopback")]
+Db = Annotated[str | None, typer.Option(help="SQLite file or :memory:")]
+WebhookUrl = Annotated[str | None, typer.Option(help="where webhooks go; empty: off")]
+Reset = Annotated[bool, typer.Option("--reset", help="wipe the database at start")]
+Seed = Annotated[bool, typer.Option("--seed", help="load sample data at start")]
+FaultsOpt = Annotated[
+    str | None, typer.Option("--faults", help="fault settings: JSON text or a JSON file path")
+]
+
+
+def _faults(value: str | None) -> dict[str, Any]:
+    if not value:
+        return {}
+    text = Path(value).read_text() if Path(value).is_file() else value
+    return {"faults": FaultConfig.model_validate(json.loads(text))}
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """Only the flags actually given, so the environment fills in the rest."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def hubspot_command(
+    port: Annotated[int, typer.Option(envvar="Q2C_HUBSPOT_PORT")] = 8101,
+    host: Host = "127.0.0.1",
+    db: Db = None,
+    webhook_url: WebhookUrl = None,
+    client_secret: Annotated[str | None, typer.Option(help="signs webhooks (v3)")] = None,
+    token: Annotated[str | None, typer.Option(help="bearer token the API accepts")] = None,
+    reset: Reset = False,
+    seed: Seed = False,
+    faults: FaultsOpt = None,
+) -> None:
+    """Run the HubSpot CRM emulator."""
+    from quote2cash.sandbox.hubspot import HubSpotSandboxConfig, run_hubspot
+
+    given = _given(db=db, webhook_url=webhook_url, client_secret=client_secret, token=token)
+    options: dict[str, Any] = {**given, "reset_on_start": reset, "seed_on_start": seed}
+    # The constructor, not model_validate: only __init__ reads the environment.
+    config = HubSpotSandboxConfig(**options, **_faults(faults))
+    run_hubspot(config, host, port)
