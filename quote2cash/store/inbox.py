@@ -109,7 +109,8 @@ class InboxRepository:
 
     def mark_relayed(self, entry_id: int, now: datetime | None = None) -> None:
         now = now or utcnow()
-        self._set(entry_id, now, status=InboxStatus.RELAYED, relayed_at=now, next_attempt_at=None)
+        values = {"relayed_at": now, "next_attempt_at": None, "error": None}
+        self._set(entry_id, now, status=InboxStatus.RELAYED, **values)
 
     def mark_failed(
         self,

@@ -1,0 +1,1 @@
+"""FastAPI: webhook ingress (HubSpot, Xero, provisioning), ops endpoints, codec server."""

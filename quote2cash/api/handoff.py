@@ -1,0 +1,150 @@
+"""What each kind of inbox entry becomes in Temporal: a deal start or a signal.
+
+Workflows are addressed by name and id only: the API does not import ``workflows/``.
+Each handler re-reads the stored body, so a replayed entry is handled exactly like the
+original one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+
+from quote2cash.api.schemas import HubSpotEvent, ProvisioningRequest, XeroEvent
+from quote2cash.messages import (
+    DEAL_WORKFLOW,
+    SIGNAL_INVOICE_CHANGED,
+    SIGNAL_PROVISIONING,
+    DealStart,
+    InvoiceChanged,
+    ProvisioningConfirmed,
+    Stage,
+    deal_workflow_id,
+)
+from quote2cash.store import InboxEntry
+from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
+
+if TYPE_CHECKING:
+    from quote2cash.api.relay import Relay
+
+DEAL_RUN = "deal_run"
+HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
+PROVISIONING = "provisioning.confirmed"
+
+
+@dataclass(frozen=True)
+class Relayed:
+    pass
+
+
+@dataclass(frozen=True)
+class Ignored:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deferred:
+    note: str
+    after: timedelta
+
+
+Outcome = Relayed | Ignored | Deferred
+Handler = Callable[["Relay", InboxEntry], Awaitable[Outcome]]
+
+
+def not_won_reason(event: HubSpotEvent, won_stages: frozenset[str]) -> str | None:
+    """Why the event does not close a deal, or None when it does."""
+    if event.subscription_type != HUBSPOT_DEAL_CHANGE or event.property_name != "dealstage":
+        return f"not a deal stage change ({event.subscription_type} {event.property_name})"
+    if event.property_value not in won_stages:
+        return f"stage {event.property_value!r} is not a won stage"
+    return None
+
+
+async def start_deal(relay: Relay, entry: InboxEntry) -> Outcome:
+    event = HubSpotEvent.model_validate_json(entry.body)
+    reason = not_won_reason(event, relay.policy.won_stages)
+    if reason is not None:
+        return Ignored(reason)
+    deal_id = str(event.object_id)
+    workflow_id = deal_workflow_id("hubspot", deal_id)
+    started = await asyncio.to_thread(relay.deal_started, workflow_id)
+    if started is not None:
+        return Ignored(f"deal already started (run {started}): a deal never runs twice")
+    client = await relay.gateway.client()
+    handle = await client.start_workflow(
+        DEAL_WORKFLOW,
+        DealStart(
+            crm="hubspot",
+            deal_id=deal_id,
+            inbox_id=str(entry.id),
+            closed_at=datetime.fromtimestamp(event.occurred_at / 1000, UTC),
+        ),
+        id=workflow_id,
+        task_queue=relay.settings.task_queue,
+        # Joins a running deal; refuses to re-run a closed one (and our id map refuses
+        # it after Temporal's retention has forgotten the closed run).
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(SA_DEAL_ID, deal_id),
+                SearchAttributePair(SA_STAGE, Stage.RECEIVED),
+            ]
+        ),
+        rpc_timeout=relay.policy.rpc_timeout,
+    )
+    run_id = handle.first_execution_run_id or handle.result_run_id or ""
+    await asyncio.to_thread(relay.remember_start, workflow_id, run_id)
+    return Relayed()
+
+
+async def signal_invoice(relay: Relay, entry: InboxEntry) -> Outcome:
+    event = XeroEvent.model_validate_json(entry.body)
+    workflow_id = await asyncio.to_thread(relay.find_invoice_owner, event.resource_id)
+    if workflow_id is None:
+        grace = relay.policy.unknown_invoice_grace
+        if relay.clock() - entry.received_at >= grace:
+            return Ignored(
+                f"invoice {event.resource_id} is not one of ours (unknown after {grace})"
+            )
+        return Deferred(
+            f"invoice {event.resource_id} not known yet: waiting for the id map",
+            relay.policy.unknown_invoice_retry,
+        )
+    handle = await relay.handle(workflow_id)
+    changed = InvoiceChanged(
+        event_id=str(entry.id), invoice_id=event.resource_id, event_type=event.event_type
+    )
+    await handle.signal(SIGNAL_INVOICE_CHANGED, changed, rpc_timeout=relay.policy.rpc_timeout)
+    return Relayed()
+
+
+async def signal_provisioning(relay: Relay, entry: InboxEntry) -> Outcome:
+    request = ProvisioningRequest.model_validate_json(entry.body)
+    handle = await relay.handle(deal_workflow_id(request.crm, request.deal_id))
+    confirmed = ProvisioningConfirmed(
+        confirmation_id=request.confirmation_id,
+        confirmed_by=request.confirmed_by,
+        note=request.note,
+    )
+    await handle.signal(SIGNAL_PROVISIONING, confirmed, rpc_timeout=relay.policy.rpc_timeout)
+    return Relayed()
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
+    ("xero", "INVOICE.CREATE"): signal_invoice,
+    ("xero", "INVOICE.UPDATE"): signal_invoice,
+    ("ops", PROVISIONING): signal_provisioning,
+}

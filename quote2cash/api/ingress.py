@@ -1,0 +1,149 @@
+"""Ingress: turn a verified request into inbox entries, before anything is acknowledged.
+
+One inbox entry per vendor event, deduplicated by the vendor's own event identity, so
+a redelivered batch stores nothing new. Requests refused at the door (signature, token,
+JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for whoever
+has to find out why a vendor's deliveries fail.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.engine import Engine
+
+from quote2cash.api.errors import ApiError, BadPayload, WrongShape
+from quote2cash.api.handoff import PROVISIONING, not_won_reason
+from quote2cash.api.schemas import (
+    Accepted,
+    HubSpotEvent,
+    ProvisioningRequest,
+    XeroEvent,
+    XeroPayload,
+)
+from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
+
+# Never stored: an inbox row must not hand out the credentials of the request.
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+T = TypeVar("T")
+HUBSPOT_EVENTS = TypeAdapter(list[HubSpotEvent])
+XERO_PAYLOAD = TypeAdapter(XeroPayload)
+
+
+def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
+def parse(body: bytes, shape: type[T] | TypeAdapter[T]) -> T:
+    """JSON of the expected shape, or ``BadPayload`` / ``WrongShape`` saying what is wrong."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadPayload(f"body is not valid JSON: {exc}") from None
+    adapter = shape if isinstance(shape, TypeAdapter) else TypeAdapter(shape)
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise WrongShape(problems) from None
+
+
+def store_rejected(
+    engine: Engine, source: str, headers: Mapping[str, str], body: bytes, error: ApiError
+) -> int:
+    with unit_of_work(engine) as session:
+        entry, _ = InboxRepository(session).record(
+            source,
+            f"rejected:{source}:{uuid.uuid4().hex}",
+            safe_headers(headers),
+            body,
+            InboxStatus.REJECTED,
+            f"{type(error).__name__}: {error.detail}",
+            kind="rejected",
+        )
+        assert entry.id is not None
+        return entry.id
+
+
+class _Item(BaseModel):
+    dedupe_key: str
+    kind: str
+    body: str
+    ignored: str | None = None
+
+
+def _store(
+    engine: Engine, source: str, headers: Mapping[str, str], items: Sequence[_Item]
+) -> Accepted:
+    new_ids: list[int] = []
+    duplicates = 0
+    with unit_of_work(engine) as session:
+        inbox = InboxRepository(session)
+        for item in items:
+            status = InboxStatus.IGNORED if item.ignored else InboxStatus.PENDING
+            entry, is_new = inbox.record(
+                source,
+                item.dedupe_key,
+                safe_headers(headers),
+                item.body,
+                status,
+                item.ignored,
+                kind=item.kind,
+            )
+            assert entry.id is not None
+            if not is_new:
+                duplicates += 1
+            elif status is InboxStatus.PENDING:
+                new_ids.append(entry.id)
+    stored = len(items) - duplicates
+    return Accepted(received=len(items), stored=stored, duplicates=duplicates, inbox_ids=new_ids)
+
+
+def _dump(model: BaseModel) -> str:
+    return model.model_dump_json(by_alias=True)
+
+
+def store_hubspot(
+    engine: Engine, headers: Mapping[str, str], events: Sequence[HubSpotEvent], won: frozenset[str]
+) -> Accepted:
+    items = [
+        _Item(
+            dedupe_key=f"hubspot:{e.event_id}",
+            kind=e.subscription_type,
+            body=_dump(e),
+            ignored=not_won_reason(e, won),
+        )
+        for e in events
+    ]
+    return _store(engine, "hubspot", headers, items)
+
+
+def xero_dedupe_key(e: XeroEvent) -> str:
+    return f"xero:{e.event_category}:{e.event_type}:{e.resource_id}:{e.event_date_utc}"
+
+
+def store_xero(engine: Engine, headers: Mapping[str, str], events: Sequence[XeroEvent]) -> Accepted:
+    items = [
+        _Item(
+            dedupe_key=xero_dedupe_key(e),
+            kind=f"{e.event_category}.{e.event_type}",
+            body=_dump(e),
+            ignored=None if e.event_category == "INVOICE" else f"{e.event_category} events: no use",
+        )
+        for e in events
+    ]
+    return _store(engine, "xero", headers, items)
+
+
+def store_provisioning(
+    engine: Engine, headers: Mapping[str, str], request: ProvisioningRequest
+) -> Accepted:
+    key = f"ops:provisioning:{request.crm}:{request.deal_id}:{request.confirmation_id}"
+    item = _Item(dedupe_key=key, kind=PROVISIONING, body=_dump(request))
+    return _store(engine, "ops", headers, [item])

@@ -1,0 +1,97 @@
+"""Shapes of what the API receives and answers.
+
+Vendor events keep their unknown fields (``extra="allow"``): the inbox stores what the
+vendor sent, not what we happened to model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from quote2cash.store.models import InboxEntry
+
+
+class HubSpotEvent(BaseModel):
+    """One element of HubSpot's webhook array (CRM webhooks, subscription events)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    event_id: int = Field(alias="eventId")
+    subscription_type: str = Field(alias="subscriptionType")
+    object_id: int = Field(alias="objectId")
+    occurred_at: int = Field(alias="occurredAt", description="epoch milliseconds")
+    property_name: str | None = Field(default=None, alias="propertyName")
+    property_value: str | None = Field(default=None, alias="propertyValue")
+    attempt_number: int = Field(default=0, alias="attemptNumber")
+
+
+class XeroEvent(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    resource_id: str = Field(alias="resourceId")
+    event_category: str = Field(alias="eventCategory")
+    event_type: str = Field(alias="eventType")
+    event_date_utc: str = Field(alias="eventDateUtc")
+    tenant_id: str = Field(alias="tenantId")
+
+
+class XeroPayload(BaseModel):
+    """Xero's webhook body; the "intent to receive" handshake sends no events."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    events: list[XeroEvent]
+    first_event_sequence: int = Field(alias="firstEventSequence")
+    last_event_sequence: int = Field(alias="lastEventSequence")
+    entropy: str = ""
+
+
+class ProvisioningRequest(BaseModel):
+    crm: str = "hubspot"
+    deal_id: str = Field(min_length=1, max_length=128)
+    confirmation_id: str = Field(min_length=1, max_length=128)
+    confirmed_by: str = Field(min_length=1, max_length=255)
+    note: str = ""
+
+
+class Accepted(BaseModel):
+    """Answer of an ingress endpoint: what was stored (duplicates are not stored twice)."""
+
+    received: int
+    stored: int
+    duplicates: int
+    inbox_ids: list[int]
+
+
+class InboxView(BaseModel):
+    id: int
+    source: str
+    kind: str
+    dedupe_key: str
+    status: str
+    error: str | None
+    attempts: int
+    duplicates: int
+    received_at: datetime
+    updated_at: datetime
+    relayed_at: datetime | None
+    next_attempt_at: datetime | None
+    body: str | None = None
+    headers: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, entry: InboxEntry, *, full: bool = False) -> InboxView:
+        data: dict[str, Any] = entry.model_dump(exclude={"body", "headers"})
+        if full:
+            data |= {"body": entry.body_text, "headers": entry.headers}
+        return cls.model_validate(data)
+
+
+class Health(BaseModel):
+    status: str
+    database: bool
+    temporal: bool
+    inbox: dict[str, int] = Field(default_factory=dict)
