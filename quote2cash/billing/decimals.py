@@ -47,7 +47,10 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise FloatAmountError(f"{what} {value!r} is not a decimal number") from None
+            raise FloatAmountError(
+                f"{what} {value!r} is not a decimal number; write digits with at most one "
+                "decimal point, e.g. 19.95"
+            ) from None
     else:
         raise FloatAmountError(f"{what} {value!r} is a {type(value).__name__}, not a number")
     if not result.is_finite():

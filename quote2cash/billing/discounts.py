@@ -89,4 +89,6 @@ def effective_percent(steps: Sequence[DiscountStep]) -> Decimal | None:
         if step.kind == "line_amount":
             return None
         remaining = mul(remaining, div(HUNDRED - step.value, HUNDRED))
-    return HUNDRED - remaining
+    result = HUNDRED - remaining
+    # 5.00 and 5 are the same discount; show the shorter.
+    return result.normalize() if result == result.to_integral_value() else result

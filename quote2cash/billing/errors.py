@@ -62,3 +62,17 @@ class UnbalancedEntryError(BillingError):
 
 class DocumentError(BillingError):
     pass
+
+
+def first_problem(exc: Exception) -> str:
+    """One line for a person: the first validation problem and where it is."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            first = found[0]
+            where = ".".join(str(part) for part in first.get("loc", ()))
+            text = str(first.get("msg", exc)).removeprefix("Value error, ")
+            return f"{where}: {text}" if where else text
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__

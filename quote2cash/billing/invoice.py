@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -42,7 +41,14 @@ from quote2cash.billing.tax import (
 )
 from quote2cash.billing.usage import UsageCharge
 
-__all__ = ["BillingPeriod", "InvoiceDraft", "InvoiceLine", "ServicePeriod", "build_invoice"]
+__all__ = [
+    "BillingPeriod",
+    "InvoiceDraft",
+    "InvoiceLine",
+    "ServicePeriod",
+    "assemble_invoice",
+    "build_invoice",
+]
 
 # Xero stores quantities and unit amounts to 4 decimal places.
 _XERO_PLACES = 4
@@ -119,6 +125,28 @@ def build_invoice(
     """Price the snapshot for ``period`` plus ``usage``; every line explained."""
     pending = snapshot_lines(snapshot, period, stacking, accounts)
     pending += usage_lines(usage, snapshot.currency, accounts)
+    return assemble_invoice(
+        snapshot,
+        pending,
+        issue_date=issue_date,
+        policy=policy,
+        tax_table=tax_table,
+        period=period,
+        vat_registry=vat_registry,
+    )
+
+
+def assemble_invoice(
+    snapshot: QuoteSnapshot,
+    pending: Sequence[PendingLine],
+    *,
+    issue_date: date,
+    policy: RoundingPolicy = DEFAULT_ROUNDING,
+    tax_table: TaxTable = DEFAULT_TAX_TABLE,
+    period: BillingPeriod | None = None,
+    vat_registry: VatRegistry = OFFLINE_VAT_REGISTRY,
+) -> InvoiceDraft:
+    """Round, tax and total priced lines under the snapshot's terms."""
     decisions = _decisions(snapshot, pending, tax_table, vat_registry)
     amounts = _amounts(pending, decisions, snapshot, policy)
     lines = [
@@ -287,9 +315,7 @@ def _notes(
         notes.append("Prices include tax.")
     if period is not None:
         notes.append(f"Service period {period.start} to {period.end - timedelta(days=1)}.")
-    treatments: dict[str, Literal[True]] = {}
-    for decision in decisions.values():
-        if decision.treatment != "standard":
-            treatments.setdefault(f"{decision.treatment}: {decision.reason}", True)
-    notes += [f"Tax {text}." for text in treatments]
+    # Reverse charge and exemptions must be stated on the invoice itself.
+    reasons = [d.reason for d in decisions.values() if d.treatment != "standard"]
+    notes += [f"{reason}." for reason in dict.fromkeys(reasons)]
     return notes

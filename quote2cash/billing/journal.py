@@ -32,6 +32,7 @@ __all__ = [
     "invoice_entry",
     "payment_entry",
     "refund_entry",
+    "signed_entry",
     "write_off_entry",
 ]
 
@@ -93,10 +94,13 @@ def _side(account: str, amount: Decimal, memo: str) -> JournalLine | None:
     return JournalLine(account=account, credit=-amount, memo=memo)
 
 
-def _entry(
+def signed_entry(
     key: str, on: date, currency: str, description: str, signed: Iterable[tuple[str, Decimal, str]]
 ) -> JournalEntry:
-    """Build from (account, signed amount, memo): positive debits, negative credits."""
+    """Build from (account, signed amount, memo): positive debits, negative credits.
+
+    Amounts on the same account and memo are netted; zero lines are dropped.
+    """
     merged: dict[tuple[str, str], Decimal] = {}
     for account, amount, memo in signed:
         merged[(account, memo)] = merged.get((account, memo), ZERO) + amount
@@ -120,7 +124,7 @@ def invoice_entry(
         memo = "deferred revenue" if account == accounts.deferred_revenue else "revenue"
         signed.append((account, -net, memo))
     signed.append((accounts.tax_payable, -invoice.tax_total, "tax"))
-    return _entry(
+    return signed_entry(
         key, invoice.issue_date, invoice.currency, f"Invoice for deal {invoice.deal_id}", signed
     )
 
@@ -144,7 +148,7 @@ def payment_entry(
         (accounts.processor_fees, fee_amount, "processor fee"),
         (accounts.receivable, -amount.amount, "payment"),
     ]
-    return _entry(key, paid_on, amount.currency, f"Payment of {amount}", signed)
+    return signed_entry(key, paid_on, amount.currency, f"Payment of {amount}", signed)
 
 
 def refund_entry(
@@ -155,7 +159,7 @@ def refund_entry(
         (accounts.receivable, amount.amount, "refund to customer"),
         (accounts.cash, -amount.amount, "cash refunded"),
     ]
-    return _entry(key, refunded_on, amount.currency, f"Refund of {amount}", signed)
+    return signed_entry(key, refunded_on, amount.currency, f"Refund of {amount}", signed)
 
 
 def write_off_entry(
@@ -166,7 +170,7 @@ def write_off_entry(
         (accounts.bad_debts, amount.amount, "bad debt written off"),
         (accounts.receivable, -amount.amount, "written off"),
     ]
-    return _entry(key, written_off_on, amount.currency, f"Write-off of {amount}", signed)
+    return signed_entry(key, written_off_on, amount.currency, f"Write-off of {amount}", signed)
 
 
 def fx_payment_entry(
@@ -193,4 +197,6 @@ def fx_payment_entry(
         (accounts.receivable, -booked, f"{amount} booked at {plain(booked_rate)}"),
         (accounts.fx_gain_loss, booked - cash, "realised FX gain/loss"),
     ]
-    return _entry(key, paid_on, base_currency, f"Payment of {amount} in {base_currency}", signed)
+    return signed_entry(
+        key, paid_on, base_currency, f"Payment of {amount} in {base_currency}", signed
+    )

@@ -34,6 +34,7 @@ from quote2cash.billing.proration import (
     ProrationBasis,
     ProrationPolicy,
     Span,
+    add_months,
     prorate,
 )
 from quote2cash.billing.snapshot import QuoteSnapshot, SnapshotLine
@@ -84,15 +85,6 @@ class PendingLine:
     service_start: date | None = None
     service_end: date | None = None
     extra: list[str] = field(default_factory=list)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (Jan 31 + 1 = Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    first_next = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    last = (first_next - timedelta(days=1)).day
-    return date(year, month + 1, min(day.day, last))
 
 
 def snapshot_lines(

@@ -15,7 +15,7 @@ under ``inclusive_days`` where both ends are billed days, as on Lago's invoices.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,7 +40,7 @@ class ProrationBasis(StrEnum):
 
 
 _LABELS = {
-    ProrationBasis.SECONDS: "seconds",
+    ProrationBasis.SECONDS: "to the second",
     ProrationBasis.ACTUAL_DAYS: "actual days",
     ProrationBasis.FIXED_30: "30-day months",
     ProrationBasis.INCLUSIVE_DAYS: "inclusive days",
@@ -92,6 +92,30 @@ class Proration(BaseModel):
     explanation: str
 
 
+def parse_instant(text: str) -> datetime | date:
+    """A date (YYYY-MM-DD) or a datetime with an explicit offset (ISO 8601)."""
+    cleaned = text.strip()
+    try:
+        if len(cleaned) == 10:
+            return date.fromisoformat(cleaned)
+        value = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise ProrationError(
+            f"{text!r} is not a date; write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 "
+            "with --basis seconds"
+        ) from None
+    _instant(value)  # refuses a datetime without an offset
+    return value
+
+
+def parse_span(text: str) -> Span:
+    """``start..end`` as written on the command line and in preview documents."""
+    start, sep, end = text.partition("..")
+    if not sep or not start or not end:
+        raise ProrationError(f"{text!r} is not a range; write it as START..END")
+    return Span(start=parse_instant(start), end=parse_instant(end))
+
+
 def _instant(value: datetime | date) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
@@ -112,6 +136,26 @@ def _day(value: datetime | date, basis: ProrationBasis) -> date:
     return value
 
 
+def _fixed_30_days(start: date, end: date, of: int) -> int:
+    """Days as if the start's month had 30 days: Kill Bill's fixed-days proration.
+
+    A span starting in a 31-day month loses a day, one starting in February gains two
+    or one, so the same calendar span costs the same in every month.
+    """
+    month_end = add_months(date(start.year, start.month, 1), 1) - timedelta(days=1)
+    days = (end - start).days - (month_end.day - 30)
+    return max(0, min(days, of))
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (Jan 31 + 1 = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    next_first = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last = (next_first - timedelta(days=1)).day
+    return date(year, month + 1, min(day.day, last))
+
+
 def _months(start: date, end: date) -> int:
     """Whole calendar months from start to end (end exclusive), at least one."""
     return max(1, (end.year - start.year) * 12 + end.month - start.month)
@@ -130,8 +174,7 @@ def measure(period: Span, span: Span, basis: ProrationBasis) -> tuple[int, int, 
         return used + 1, of + 1, "days"
     if basis is ProrationBasis.FIXED_30:
         of = 30 * _months(d0, d1)
-        # A whole period is the whole price even when a month has 31 days.
-        used = of if (e0, e1) == (d0, d1) else min(used, of)
+        used = of if (e0, e1) == (d0, d1) else _fixed_30_days(e0, e1, of)
     return used, of, "days"
 
 
@@ -152,6 +195,13 @@ def factor_of(used: int, of: int, policy: ProrationPolicy) -> Decimal:
     return exact.quantize(step, rounding=policy.factor_rounding.decimal_rounding)
 
 
+def _factor_text(factor: Decimal, policy: ProrationPolicy) -> str:
+    if policy.factor_precision is not None:
+        return plain(factor)
+    shown = factor.quantize(Decimal("1e-12"), rounding=policy.factor_rounding.decimal_rounding)
+    return plain(factor) if shown == factor else f"{plain(shown)}... (unrounded)"
+
+
 def prorate(amount: Money, *, period: Span, span: Span, policy: ProrationPolicy) -> Proration:
     """The part of ``amount`` (the price of ``period``) that ``span`` uses."""
     used, of, unit = measure(period, span, policy.basis)
@@ -162,7 +212,7 @@ def prorate(amount: Money, *, period: Span, span: Span, policy: ProrationPolicy)
     places = f"{minor_units(amount.currency)} places"
     explanation = (
         f"{used} of {of} {unit} ({policy.basis.label}) of {amount} = {result}, "
-        f"factor {plain(factor)}, {policy.rounding.label} to {places}"
+        f"factor {_factor_text(factor, policy)}, {policy.rounding.label} to {places}"
     )
     return Proration(
         amount=result,
@@ -224,8 +274,11 @@ __all__ = [
     "ProrationBasis",
     "ProrationPolicy",
     "Span",
+    "add_months",
     "factor_of",
     "measure",
+    "parse_instant",
+    "parse_span",
     "plan_change",
     "prorate",
 ]

@@ -171,7 +171,7 @@ def decide_tax(
 ) -> TaxDecision:
     """The treatment of one supply from ``seller_country`` to ``bill_to``."""
     if bill_to.tax_exempt:
-        return TaxDecision(treatment="exempt", reason="customer is registered as tax exempt")
+        return TaxDecision(treatment="exempt", reason="Exempt: the customer is tax exempt")
     buyer = bill_to.country
     invalid_note = ""
     if bill_to.vat_id and buyer != seller_country.upper() and buyer in REVERSE_CHARGE_AREA:
@@ -179,8 +179,8 @@ def decide_tax(
         if check.valid and check.country == buyer:
             return TaxDecision(
                 treatment="reverse_charge",
-                reason=f"reverse charge: customer VAT id {check.reason} ({check.source}); "
-                "the customer accounts for the VAT",
+                reason="Reverse charge: the customer accounts for the VAT "
+                f"(Directive 2006/112/EC art. 196); VAT id {check.reason} ({check.source})",
             )
         if check.valid:
             invalid_note = f"; VAT id {check.vat_id} is from {check.country}, not {buyer}"
@@ -203,7 +203,8 @@ def _rated(
             )
         return TaxDecision(
             treatment="out_of_scope",
-            reason=f"no tax collected in {where} (not in table {table.name!r}){note}",
+            reason=f"Outside the scope of tax: no tax collected in {where} "
+            f"(not in table {table.name!r}){note}",
         )
     treatment: TaxTreatment = "standard"
     if rate.rate == ZERO:

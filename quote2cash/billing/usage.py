@@ -176,6 +176,7 @@ class UsageCharge(BaseModel):
     transactions: int = 0  # events behind a percentage charge, for its fixed fee
     minimum_amount: Dec | None = None
     tax_category: str = "standard"
+    note: str = ""  # how the quantity was measured, prefixed to every line's explanation
 
 
 @dataclass(slots=True)
@@ -194,6 +195,9 @@ class RatedLine:
 def rate(charge: UsageCharge, currency: str) -> list[RatedLine]:
     """The charge's lines, exact; plus a minimum-commitment true-up when short."""
     lines = _rate_model(charge, currency)
+    if charge.note:
+        for line in lines:
+            line.explanation = f"{charge.note}; {line.explanation}"
     total = sum((line.amount for line in lines), ZERO)
     minimum = charge.minimum_amount
     if minimum is not None and total < minimum:
