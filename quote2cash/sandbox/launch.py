@@ -57,3 +57,61 @@ def hubspot_command(
     # The constructor, not model_validate: only __init__ reads the environment.
     config = HubSpotSandboxConfig(**options, **_faults(faults))
     run_hubspot(config, host, port)
+
+
+def xero_command(
+    port: Annotated[int, typer.Option(envvar="Q2C_XERO_PORT")] = 8102,
+    host: Host = "127.0.0.1",
+    db: Db = None,
+    webhook_url: WebhookUrl = None,
+    webhook_key: Annotated[str | None, typer.Option(help="signs webhooks")] = None,
+    tenant_id: Annotated[str | None, typer.Option(help="the one tenant it serves")] = None,
+    token: Annotated[str | None, typer.Option(help="bearer token the API accepts")] = None,
+    reset: Reset = False,
+    seed: Seed = False,
+    faults: FaultsOpt = None,
+) -> None:
+    """Run the Xero Accounting emulator."""
+    from quote2cash.sandbox.xero import XeroSandboxConfig, run_xero
+
+    given = _given(
+        db=db, webhook_url=webhook_url, webhook_key=webhook_key, tenant_id=tenant_id, token=token
+    )
+    options: dict[str, Any] = {**given, "reset_on_start": reset, "seed_on_start": seed}
+    config = XeroSandboxConfig(**options, **_faults(faults))
+    run_xero(config, host, port)
+
+
+def seed_command(
+    vendor: Annotated[str, typer.Argument(help="hubspot or xero")],
+    url: Annotated[str | None, typer.Option(help="emulator base URL (default: settings)")] = None,
+) -> None:
+    """Load the sample data into a running emulator, through its vendor API."""
+    import asyncio
+
+    import httpx
+
+    from quote2cash.settings import get_settings
+
+    settings = get_settings()
+
+    async def run() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            if vendor == "hubspot":
+                from quote2cash.connectors.hubspot import HubSpotClient
+                from quote2cash.sandbox.hubspot.seed import seed
+
+                base = url or settings.hubspot_base_url
+                return await seed(HubSpotClient(http, base_url=base, token=settings.hubspot_token))
+            if vendor == "xero":
+                from quote2cash.sandbox.xero.seed import seed as seed_xero
+
+                return await seed_xero(
+                    http,
+                    base_url=url or settings.xero_base_url,
+                    tenant_id=settings.xero_tenant_id,
+                    token=settings.xero_token,
+                )
+        raise typer.BadParameter(f"unknown vendor {vendor!r}: hubspot or xero")
+
+    typer.echo(json.dumps(asyncio.run(run()), indent=2))

@@ -1,0 +1,106 @@
+"""The Xero emulator: ``create_app(config)`` returns the FastAPI app.
+
+Vendor paths are under ``/api.xro/2.0`` and need ``Authorization: Bearer <config.token>``
+(else 401) and ``xero-tenant-id: <config.tenant_id>`` (missing or unknown: 403);
+``/_sandbox/*`` is the admin surface (``quote2cash.sandbox.common.admin``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
+from starlette.exceptions import HTTPException
+
+from quote2cash.sandbox.common.admin import admin_router
+from quote2cash.sandbox.common.app import bearer_ok, build_app, self_client
+from quote2cash.sandbox.common.faults import Faults
+from quote2cash.sandbox.common.store import DocStore
+from quote2cash.sandbox.common.webhooks import WebhookDispatcher
+from quote2cash.sandbox.xero import envelope, routes_ledger, routes_sales
+from quote2cash.sandbox.xero.books import Books
+from quote2cash.sandbox.xero.clock import Clock, system_clock
+from quote2cash.sandbox.xero.config import XeroSandboxConfig
+from quote2cash.sandbox.xero.envelope import XeroAuthFailed, XeroNotFound, XeroValidation
+from quote2cash.sandbox.xero.seed import seed
+from quote2cash.sandbox.xero.state import Xero
+
+
+def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None = None) -> FastAPI:
+    config = config or XeroSandboxConfig()
+    store = DocStore(config.db)
+    books = Books(store, config, clock or system_clock)
+    if config.reset_on_start:
+        store.reset()
+    if not store.all("accounts"):
+        books.install_defaults()
+    faults = Faults(config.faults.model_copy(deep=True))
+    dispatcher = WebhookDispatcher(
+        store=store,
+        faults=faults,
+        max_attempts=config.webhook_max_attempts,
+        retry_base_seconds=config.webhook_retry_base_seconds,
+    )
+
+    async def seed_in_process(app: FastAPI) -> dict[str, Any]:
+        async with self_client(app) as http:
+            return await seed(
+                http, base_url=str(http.base_url), tenant_id=config.tenant_id, token=config.token
+            )
+
+    async def on_start(app: FastAPI) -> None:
+        if config.seed_on_start:
+            await seed_in_process(app)
+
+    app = build_app(
+        title="Xero sandbox",
+        store=store,
+        dispatcher=dispatcher,
+        faults=faults,
+        render_error=envelope.render_fault,
+        on_start=on_start,
+    )
+    app.state.xero = Xero(config, books, faults, dispatcher)
+
+    async def require_auth(request: Request) -> None:
+        if not bearer_ok(request.headers.get("authorization"), config.token):
+            raise XeroAuthFailed(401)
+        tenant = request.headers.get("xero-tenant-id", "")
+        if tenant.lower() != config.tenant_id.lower():
+            raise XeroAuthFailed(403)
+
+    vendor = [Depends(require_auth)]
+    app.include_router(routes_sales.router, dependencies=vendor)
+    app.include_router(routes_ledger.router, dependencies=vendor)
+    app.include_router(
+        admin_router(
+            vendor="xero",
+            faults=faults,
+            dispatcher=dispatcher,
+            reset=books.reset,
+            seed=lambda: seed_in_process(app),
+        )
+    )
+    _handlers(app)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    app.add_exception_handler(XeroValidation, envelope.handle_validation)
+    app.add_exception_handler(XeroNotFound, envelope.handle_not_found)
+    app.add_exception_handler(XeroAuthFailed, envelope.handle_auth)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return await envelope.handle_validation(request, XeroValidation([str(exc.errors())]))
+
+    async def http_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            return PlainTextResponse(envelope.NOT_FOUND_TEXT, status_code=404)
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http_error)

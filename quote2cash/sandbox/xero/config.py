@@ -1,0 +1,34 @@
+"""Settings of the Xero emulator: flags, or environment variables ``Q2C_XERO_*``.
+
+``token``, ``tenant_id`` and ``webhook_key`` read the same variables as the app's
+settings (``Q2C_XERO_TOKEN``, ``Q2C_XERO_TENANT_ID``, ``Q2C_XERO_WEBHOOK_KEY``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from quote2cash.sandbox.common.faults import FaultConfig
+from quote2cash.settings import DEV_SECRET
+
+
+class XeroSandboxConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="Q2C_XERO_", extra="ignore")
+
+    token: str = DEV_SECRET
+    tenant_id: str = "00000000-0000-4000-8000-000000000001"
+    webhook_key: str = DEV_SECRET
+    db: str = Field(":memory:", description="SQLite file, or :memory:")
+    webhook_url: str = Field("", description="target URL of the app's webhooks; empty: off")
+    webhook_categories: list[str] = Field(default_factory=lambda: ["INVOICE"])
+    webhook_max_attempts: int = 5
+    webhook_retry_base_seconds: float = 1.0
+    public_url: str = Field("", description="base of resourceUrl in webhooks")
+    provider_name: str = "quote2cash sandbox"
+    organisation_name: str = "Demo Company (UK)"
+    base_currency: str = "GBP"
+    payment_terms_days: int = 30
+    reset_on_start: bool = False
+    seed_on_start: bool = False
+    faults: FaultConfig = Field(default_factory=FaultConfig)

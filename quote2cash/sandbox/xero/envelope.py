@@ -1,0 +1,107 @@
+"""Xero's response shapes: the envelope, validation errors, auth and not-found answers.
+
+- Success: ``{"Id", "Status": "OK", "ProviderName", "DateTimeUTC": "/Date(ms)/", <Things>}``.
+- 400: ``{"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation
+  exception occurred", "Elements": [<the element sent, plus "ValidationErrors">]}``.
+- 401/403: ``{"Type": null, "Title", "Status", "Detail": "AuthenticationUnsuccessful",
+  "Instance"}`` (a missing or unknown ``xero-tenant-id`` is a 403).
+- 404: plain text ``The resource you're looking for cannot be found``.
+
+Bodies are written with ``jsoncodec`` so amounts keep their digits (``40.00``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response
+
+from quote2cash.connectors import jsoncodec
+from quote2cash.connectors.xero_dates import msdate
+from quote2cash.sandbox.xero.clock import Clock
+
+NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
+
+
+class XeroJSON(Response):
+    media_type = "application/json; charset=utf-8"
+
+    def render(self, content: Any) -> bytes:
+        return jsoncodec.dumps(content)
+
+
+class XeroValidation(Exception):
+    """A 400 in Xero's shape; ``element`` is echoed back with its ``ValidationErrors``."""
+
+    def __init__(self, messages: list[str], element: dict[str, Any] | None = None) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+        self.element = element
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": "A validation exception occurred",
+        }
+        errors = [{"Message": m} for m in self.messages]
+        body["Elements"] = [{**(self.element or {}), "ValidationErrors": errors}]
+        return body
+
+
+class XeroNotFound(Exception):
+    pass
+
+
+class XeroAuthFailed(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__("AuthenticationUnsuccessful")
+        self.status = status
+
+
+def envelope(provider: str, clock: Clock, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Id": str(uuid.uuid4()),
+        "Status": "OK",
+        "ProviderName": provider,
+        "DateTimeUTC": msdate(clock()).replace("+0000", ""),
+        key: items,
+    }
+
+
+def auth_body(status: int) -> dict[str, Any]:
+    return {
+        "Type": None,
+        "Title": "Unauthorized" if status == 401 else "Forbidden",
+        "Status": status,
+        "Detail": "AuthenticationUnsuccessful",
+        "Instance": str(uuid.uuid4()),
+    }
+
+
+async def handle_validation(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, XeroValidation)
+    return XeroJSON(exc.body(), status_code=400)
+
+
+async def handle_not_found(_: Request, exc: Exception) -> Response:
+    return PlainTextResponse(NOT_FOUND_TEXT, status_code=404)
+
+
+async def handle_auth(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, XeroAuthFailed)
+    return XeroJSON(auth_body(exc.status), status_code=exc.status)
+
+
+def render_fault(status: int, headers: dict[str, str]) -> tuple[bytes, str]:
+    """Injected faults, worded as Xero words them."""
+    if status == 429:
+        headers["X-Rate-Limit-Problem"] = "minute"
+        return b"You have exceeded the minute rate limit", "text/plain; charset=utf-8"
+    if status in (401, 403):
+        return json.dumps(auth_body(status)).encode(), "application/json"
+    body = {"Title": "An error occurred", "Status": status, "Detail": "Service unavailable"}
+    return json.dumps(body).encode(), "application/json"

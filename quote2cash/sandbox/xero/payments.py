@@ -1,0 +1,197 @@
+"""Payments against invoices, and credit notes allocated to invoices.
+
+A payment may be partial; one larger than what is still due is refused. The invoice
+becomes ``PAID`` when nothing is due. Xero posts a payment journal: the bank account is
+debited at the payment's rate, 610 credited at the invoice's rate, and any difference is
+a realised currency gain or loss on 498. Allocating a credit note moves no money, so it
+posts no journal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from quote2cash.sandbox.common.store import Doc
+from quote2cash.sandbox.xero import documents
+from quote2cash.sandbox.xero.books import Books, dated, to_base
+from quote2cash.sandbox.xero.documents import CREDIT_NOTE, INVOICE
+from quote2cash.sandbox.xero.envelope import XeroValidation
+from quote2cash.sandbox.xero.invoice_math import money, number
+
+
+def _invoice_of(books: Books, ref: Any, element: Doc) -> Doc:
+    if not isinstance(ref, dict):
+        raise XeroValidation(["An Invoice must be specified for this payment."], element)
+    found = None
+    if ref.get("InvoiceID"):
+        found = books.store.get("invoices", str(ref["InvoiceID"]).lower())
+    elif ref.get("InvoiceNumber"):
+        found = next(
+            (
+                i
+                for i in books.store.all("invoices")
+                if i.get("InvoiceNumber") == ref["InvoiceNumber"]
+            ),
+            None,
+        )
+    if found is None:
+        raise XeroValidation(["Invoice could not be found."], element)
+    return found
+
+
+def _bank_account_of(books: Books, ref: Any, element: Doc) -> Doc:
+    account = None
+    if isinstance(ref, dict) and ref.get("AccountID"):
+        account = books.account_by_id(str(ref["AccountID"]).lower())
+    elif isinstance(ref, dict) and ref.get("Code"):
+        account = books.account_by_code(str(ref["Code"]))
+    if account is None:
+        raise XeroValidation(["Account could not be found."], element)
+    if account["Type"] != "BANK" and not account.get("EnablePaymentsToAccount"):
+        raise XeroValidation(
+            [f"Account {account['Code']} is not a bank account and does not accept payments."],
+            element,
+        )
+    return account
+
+
+def _amount(element: Doc, name: str = "Amount") -> Decimal:
+    try:
+        amount = number(element, name)
+    except ValueError as exc:
+        raise XeroValidation([str(exc)], element) from None
+    if amount is None or amount <= 0:
+        raise XeroValidation([f"{name} must be greater than zero."], element)
+    return money(amount)
+
+
+def create_payment(books: Books, element: Doc) -> Doc:
+    invoice = _invoice_of(books, element.get("Invoice"), element)
+    account = _bank_account_of(books, element.get("Account"), element)
+    amount = _amount(element)
+    if invoice["Status"] != "AUTHORISED":
+        raise XeroValidation(
+            [
+                f"Payments can only be made against AUTHORISED invoices (this one is "
+                f"{invoice['Status']})."
+            ],
+            element,
+        )
+    if amount > invoice["AmountDue"]:
+        raise XeroValidation(
+            ["Payment amount exceeds the amount outstanding on this document."], element
+        )
+    on = books.document_date(element.get("Date"))
+    rate = books.currency_rate(
+        invoice["CurrencyCode"], element.get("CurrencyRate") or invoice["CurrencyRate"]
+    )
+    payment: Doc = {
+        "PaymentID": books.new_id(),
+        "Amount": amount,
+        "BankAmount": amount,
+        "CurrencyRate": rate,
+        "Reference": element.get("Reference", ""),
+        "Status": "AUTHORISED",
+        "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
+        "IsReconciled": False,
+        "HasAccount": True,
+        "HasValidationErrors": False,
+        "Account": {
+            "AccountID": account["AccountID"],
+            "Code": account["Code"],
+            "Name": account["Name"],
+        },
+    }
+    dated(payment, "Date", on)
+    books.stamp_string(payment)
+    _apply(books, invoice, amount, on, {"Payments": _payment_ref(payment)})
+    payment["Invoice"] = documents.summary(invoice, INVOICE)
+    books.store.put("payments", payment["PaymentID"], payment)
+    _post_payment(books, invoice, payment, account)
+    return payment
+
+
+def _payment_ref(payment: Doc) -> Doc:
+    keys = (
+        "PaymentID",
+        "Date",
+        "Amount",
+        "Reference",
+        "CurrencyRate",
+        "HasAccount",
+        "HasValidationErrors",
+    )
+    return {k: payment[k] for k in keys if k in payment}
+
+
+def _apply(books: Books, invoice: Doc, amount: Decimal, on: Any, ref: Doc) -> None:
+    """Reduce what the invoice still owes; ``ref`` is {"Payments"|"CreditNotes": entry}."""
+    ((field, entry),) = ref.items()
+    if field == "Payments":
+        invoice["AmountPaid"] = invoice["AmountPaid"] + amount
+    else:
+        invoice["AmountCredited"] = invoice["AmountCredited"] + amount
+    invoice.setdefault(field, []).append(entry)
+    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
+    if invoice["AmountDue"] == 0:
+        invoice["Status"] = "PAID"
+        dated(invoice, "FullyPaidOnDate", on)
+    books.stamp_string(invoice)
+    books.store.put("invoices", invoice["InvoiceID"], invoice)
+    books.notify("INVOICE", "UPDATE", invoice["InvoiceID"])
+
+
+def _post_payment(books: Books, invoice: Doc, payment: Doc, account: Doc) -> None:
+    receivable = invoice["Type"] == "ACCREC"
+    sign = Decimal(1 if receivable else -1)
+    bank = to_base(payment["Amount"], payment["CurrencyRate"])
+    control = to_base(payment["Amount"], invoice["CurrencyRate"])
+    lines = [
+        books.journal_line(account["Code"], sign * bank),
+        books.journal_line("610" if receivable else "800", -sign * control),
+        books.journal_line("498", sign * (control - bank)),
+    ]
+    books.post_journal(
+        source_type=payment["PaymentType"],
+        source_id=payment["PaymentID"],
+        on=books.document_date(payment["DateString"][:10]),
+        reference=str(payment.get("Reference") or ""),
+        lines=lines,
+    )
+
+
+def allocate_credit_note(books: Books, credit_note_id: str, element: Doc) -> Doc:
+    credit = books.get("creditnotes", credit_note_id)
+    invoice = _invoice_of(books, element.get("Invoice"), element)
+    amount = _amount(element)
+    if credit["Status"] != "AUTHORISED" or invoice["Status"] != "AUTHORISED":
+        raise XeroValidation(["Both the credit note and the invoice must be AUTHORISED."], element)
+    if invoice["Contact"]["ContactID"] != credit["Contact"]["ContactID"]:
+        raise XeroValidation(
+            ["The credit note and the invoice belong to different contacts."], element
+        )
+    if amount > credit["RemainingCredit"] or amount > invoice["AmountDue"]:
+        raise XeroValidation(
+            ["The amount allocated exceeds the remaining credit or the amount due."], element
+        )
+    on = books.document_date(element.get("Date"))
+    allocation: Doc = {"AllocationID": books.new_id(), "Amount": amount, "IsDeleted": False}
+    dated(allocation, "Date", on)
+    credit_ref = {k: credit[k] for k in ("CreditNoteID", "CreditNoteNumber") if k in credit}
+    _apply(books, invoice, amount, on, {"CreditNotes": {**credit_ref, "AppliedAmount": amount}})
+    credit["AmountCredited"] = credit["AmountCredited"] + amount
+    credit["RemainingCredit"] = credit["Total"] - credit["AmountPaid"] - credit["AmountCredited"]
+    credit.setdefault("Allocations", []).append(
+        {**allocation, "Invoice": documents.summary(invoice, INVOICE)}
+    )
+    if credit["RemainingCredit"] == 0:
+        credit["Status"] = "PAID"
+    books.stamp_string(credit)
+    books.store.put("creditnotes", credit_note_id, credit)
+    books.notify("CREDITNOTE", "UPDATE", credit_note_id)
+    return {
+        **allocation,
+        "Invoice": documents.summary(invoice, INVOICE),
+        "CreditNote": documents.summary(credit, CREDIT_NOTE),
+    }
