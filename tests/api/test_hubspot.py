@@ -7,25 +7,10 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from quote2cash.messages import deal_workflow_id
-from quote2cash.store import InboxEntry, InboxRepository, InboxStatus, unit_of_work
+from quote2cash.store import InboxStatus
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
+from tests.api.helpers import entries, runs, settled
 from tests.api.support import Api, eventually, new_deal_id, won_event
-
-
-def entries(api: Api, **filters: object) -> list[InboxEntry]:
-    with unit_of_work(api.app.state.q2c.engine) as session:
-        return InboxRepository(session).list(**filters)  # type: ignore[arg-type]
-
-
-async def runs(env: WorkflowEnvironment, deal_id: str) -> int:
-    query = f'WorkflowId = "{deal_workflow_id("hubspot", deal_id)}"'
-    return len([w async for w in env.client.list_workflows(query)])
-
-
-async def relayed(api: Api, entry_id: int) -> InboxEntry | None:
-    with unit_of_work(api.app.state.q2c.engine) as session:
-        entry = InboxRepository(session).get(entry_id)
-    return entry if entry and entry.status != InboxStatus.PENDING else None
 
 
 async def test_closed_won_starts_the_deal_workflow(
@@ -38,7 +23,7 @@ async def test_closed_won_starts_the_deal_workflow(
     assert (body["received"], body["stored"], body["duplicates"]) == (1, 1, 0)
     [entry_id] = body["inbox_ids"]
 
-    entry = await eventually(lambda: relayed(api, entry_id))
+    entry = await eventually(lambda: settled(api, entry_id))
     assert entry.status == InboxStatus.RELAYED, entry.error
     handle = temporal_dev.client.get_workflow_handle(deal_workflow_id("hubspot", deal))
     description = await handle.describe()
@@ -75,7 +60,7 @@ async def test_duplicate_event_is_acknowledged_once_stored_one_workflow(
     assert sorted(r.json()["duplicates"] for r in (first, second, third)) == [0, 1, 1]
     [entry] = entries(api, source="hubspot")
     assert entry.duplicates == 2
-    await eventually(lambda: relayed(api, entry.id or 0))
+    await eventually(lambda: settled(api, entry.id or 0))
     await api.drain()
     assert await eventually(lambda: runs(temporal_dev, deal)) == 1
 
@@ -86,10 +71,9 @@ async def test_two_won_events_of_one_deal_make_one_workflow(
     deal = new_deal_id()
     await api.hubspot([won_event(deal), won_event(deal)])
     await eventually(lambda: _all_settled(api))
-    statuses = sorted((e.status, e.error or "") for e in entries(api))
-    assert statuses[0][0] == InboxStatus.IGNORED
-    assert "already started" in statuses[0][1]
-    assert statuses[1] == (InboxStatus.RELAYED, "")
+    # Both may be relayed (two relayers racing join the same run) or the later one
+    # ignored (the id map says the deal started): either way, one workflow.
+    assert {e.status for e in entries(api)} <= {InboxStatus.RELAYED, InboxStatus.IGNORED}
     assert await eventually(lambda: runs(temporal_dev, deal)) == 1
 
 
