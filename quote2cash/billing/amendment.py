@@ -168,7 +168,7 @@ def _cycle_amount(
 
 
 def _proration_line(
-    line: SnapshotLine, proration: Proration, *, credit: bool, account: str, period: BillingPeriod
+    line: SnapshotLine, proration: Proration, *, credit: bool, account: str, served: Span
 ) -> PendingLine:
     sign = Decimal(-1) if credit else Decimal(1)
     amount = mul(sign, proration.amount.amount)
@@ -188,9 +188,13 @@ def _proration_line(
         ],
         tax_category=line.tax_category,
         revenue_account=account,
-        service_start=period.start,
-        service_end=period.end,
+        service_start=_day(served.start),
+        service_end=_day(served.end),
     )
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def amendment_invoice(
@@ -225,7 +229,7 @@ def amendment_invoice(
             )
             proration = prorate(price, period=whole, span=remaining, policy=period.proration)
             pending.append(
-                _proration_line(line, proration, credit=credit, account=account, period=period)
+                _proration_line(line, proration, credit=credit, account=account, served=remaining)
             )
     added_one_time = [
         line for i, line in new.items() if i not in old and line.recurring == "one_time"
@@ -233,12 +237,14 @@ def amendment_invoice(
     if added_one_time:
         extra = after.model_copy(update={"lines": added_one_time})
         pending += snapshot_lines(extra, None, stacking, accounts)
+    # The amendment bills only what remains of the period.
+    remaining_period = period.model_copy(update={"start": _day(effective)})
     return assemble_invoice(
         after,
         pending,
         issue_date=issue_date,
         policy=policy,
         tax_table=tax_table,
-        period=period,
+        period=remaining_period,
         vat_registry=vat_registry,
     )

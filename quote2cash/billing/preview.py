@@ -26,6 +26,7 @@ from quote2cash.billing.errors import DocumentError, UsageError, first_problem
 from quote2cash.billing.invoice import InvoiceDraft, build_invoice
 from quote2cash.billing.journal import JournalEntry, invoice_entry
 from quote2cash.billing.pricing import BillingPeriod
+from quote2cash.billing.proration import Instant
 from quote2cash.billing.recognition import RecognitionSchedule, schedules_for
 from quote2cash.billing.render import render
 from quote2cash.billing.rounding import RoundingPolicy
@@ -72,7 +73,7 @@ class AmendmentDocument(_Common):
     before: QuoteSnapshot
     after: QuoteSnapshot
     reason: str
-    effective: datetime | date
+    effective: Instant
     period: BillingPeriod
 
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from quote2cash.billing.currency import minor_units
 from quote2cash.billing.decimals import Dec, div, mul, plain
@@ -59,13 +60,22 @@ class ProrationPolicy(BaseModel):
     rounding: RoundingMode = RoundingMode.HALF_UP
 
 
+def _instant_from_text(value: Any) -> Any:
+    # Left to pydantic, "2024-05-16" would become a naive midnight datetime.
+    return parse_instant(value) if isinstance(value, str) else value
+
+
+# A date, or an aware datetime; strings parsed as written ("2024-05-16" stays a date).
+Instant = Annotated[datetime | date, BeforeValidator(_instant_from_text)]
+
+
 class Span(BaseModel):
     """A range of time: dates for day bases, dates or aware datetimes for seconds."""
 
     model_config = ConfigDict(frozen=True)
 
-    start: datetime | date
-    end: datetime | date
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
@@ -269,6 +279,7 @@ def plan_change(
 
 
 __all__ = [
+    "Instant",
     "PlanChange",
     "Proration",
     "ProrationBasis",
