@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import WorkflowHandle
@@ -60,6 +61,13 @@ class RelayPolicy:
         return timedelta(seconds=capped * random.uniform(0.8, 1.2))
 
 
+def _unreachable(exc: Exception) -> bool:
+    if isinstance(exc, TemporalUnavailable):
+        return True
+    unavailable = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+    return isinstance(exc, RPCError) and exc.status in unavailable
+
+
 class Relay:
     def __init__(
         self,
@@ -77,14 +85,23 @@ class Relay:
         self.clock = clock
 
     async def relay_ids(self, entry_ids: Iterable[int]) -> None:
-        for entry_id in entry_ids:
-            await self.relay_one(entry_id)
+        """The request's background attempt; whatever it cannot do, the loop will."""
+        try:
+            for entry_id in entry_ids:
+                if not await self.relay_one(entry_id):
+                    return
+        except Exception:
+            log.exception("background relay failed; the relay loop will retry")
 
     async def drain(self) -> int:
-        """Relay every entry due now, oldest first; the number attempted."""
+        """Relay the entries due now, oldest first; the number attempted.
+
+        Stops at the first "Temporal unreachable": the rest would fail the same way,
+        each after the client's own retries, and keep their place for the next pass."""
         due = await asyncio.to_thread(self._due)
-        for entry_id in due:
-            await self.relay_one(entry_id)
+        for attempted, entry_id in enumerate(due, start=1):
+            if not await self.relay_one(entry_id):
+                return attempted
         return len(due)
 
     async def run(self) -> None:
@@ -96,18 +113,20 @@ class Relay:
                 log.exception("relay loop iteration failed; retrying")
             await asyncio.sleep(self.policy.poll_interval)
 
-    async def relay_one(self, entry_id: int) -> None:
-        """Claim, hand over, record the outcome. Never raises: failures are recorded."""
+    async def relay_one(self, entry_id: int) -> bool:
+        """Claim, hand over, record the outcome; False when Temporal was unreachable.
+        Hand-over failures are recorded on the entry, not raised."""
         entry = await asyncio.to_thread(self._claim, entry_id)
         if entry is None:
-            return
+            return True
         try:
             outcome = await self._hand_over(entry)
         except Exception as exc:
             log.warning("relay of inbox %s failed: %s", entry_id, exc, exc_info=True)
             await asyncio.to_thread(self._record_failure, entry, exc)
-            return
+            return not _unreachable(exc)
         await asyncio.to_thread(self._record, entry, outcome)
+        return True
 
     async def _hand_over(self, entry: InboxEntry) -> Outcome:
         handler = HANDLERS.get((entry.source, entry.kind))
@@ -122,7 +141,7 @@ class Relay:
                 return Ignored(f"no running workflow (deal completed or unknown): {exc.message}")
             raise
 
-    async def handle(self, workflow_id: str) -> WorkflowHandle[object, object]:
+    async def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
         client = await self.gateway.client()
         return client.get_workflow_handle(workflow_id)
 

@@ -7,10 +7,18 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from quote2cash.messages import deal_workflow_id
+from quote2cash.settings import Settings
 from quote2cash.store import InboxStatus
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
 from tests.api.helpers import entries, runs, settled
-from tests.api.support import Api, eventually, new_deal_id, won_event
+from tests.api.support import (
+    Api,
+    eventually,
+    hubspot_headers,
+    new_deal_id,
+    running_api,
+    won_event,
+)
 
 
 async def test_closed_won_starts_the_deal_workflow(
@@ -130,3 +138,14 @@ async def test_wrong_shape_is_422_saying_what_is_wrong(api: Api) -> None:
     assert not_a_list.status_code == 422
     assert len(entries(api, status=InboxStatus.REJECTED)) == 2
     assert entries(api, status=InboxStatus.PENDING) == []
+
+
+async def test_signature_covers_the_public_url_behind_a_proxy(settings: Settings) -> None:
+    public = "https://q2c.example.com"
+    async with running_api(settings.model_copy(update={"public_api_url": public})) as api:
+        body = json.dumps([won_event(new_deal_id(), stage="closedlost")]).encode()
+        as_public = hubspot_headers(f"{public}/webhooks/hubspot", body)
+        ok = await api.http.post("/webhooks/hubspot", content=body, headers=as_public)
+        assert ok.status_code == 202, ok.text
+        as_local = await api.hubspot(body)
+        assert as_local.status_code == 401

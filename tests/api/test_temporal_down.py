@@ -64,3 +64,19 @@ async def test_webhook_is_kept_while_temporal_is_down_and_relayed_when_it_is_bac
             assert (await api.http.get("/healthz")).json()["temporal"] is True
         finally:
             await env.shutdown()
+
+
+async def test_a_relay_pass_stops_at_the_first_unreachable_temporal(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, f"127.0.0.1:{free_port()}", tmp_path)
+    async with running_api(settings, relay_loop=False) as api:
+        response = await api.hubspot([won_event(new_deal_id()) for _ in range(3)])
+        first, *rest = response.json()["inbox_ids"]
+
+        async def first_failed() -> bool:
+            return entry(api, first).status == InboxStatus.FAILED
+
+        await eventually(first_failed)
+        assert [entry(api, i).attempts for i in rest] == [0, 0]
+        assert await api.drain() == 1  # the others keep their place for the next pass
