@@ -126,8 +126,8 @@ class OfflineVatRegistry:
     """Format and checksum via python-stdnum; says nothing about registration."""
 
     def check(self, vat_id: str) -> VatCheck:
-        compact = eu_vat.compact(vat_id)
-        prefix = compact[:2].upper()
+        compact = "".join(ch for ch in vat_id.upper() if ch.isalnum())
+        prefix = compact[:2]
         module = gb_vat if prefix == "GB" else eu_vat
         try:
             module.validate(compact)
