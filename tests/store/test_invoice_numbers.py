@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.engine import Engine
 
-from quote2cash.store import InvoiceNumberRepository, unit_of_work
+from quote2cash.store import InvoiceNumberRepository, make_engine, unit_of_work
 
 
 def _allocate(engine: Engine, key: str, entity: str = "acme") -> str:
@@ -40,16 +40,24 @@ def test_a_rolled_back_allocation_leaves_no_gap(engine: Engine) -> None:
     assert _allocate(engine, "second") == "INV-000002"
 
 
-def test_concurrent_allocation_is_gapless_without_duplicates(engine: Engine) -> None:
+def test_concurrent_allocation_is_gapless_without_duplicates(
+    engine: Engine, database_url: str
+) -> None:
     keys = [f"deal:{i}:invoice:v1" for i in range(30)]
-    # Every key is asked for twice, by different threads (retries racing each other).
+    # Every key is asked for twice, by different threads (retries racing each other),
+    # through two engines: two connection pools, as a worker and the API would have.
     work = [k for pair in zip(keys, keys, strict=True) for k in pair]
+    other = make_engine(database_url)
 
-    def run(key: str) -> tuple[str, str]:
-        return key, _allocate(engine, key)
+    def run(job: tuple[int, str]) -> tuple[str, str]:
+        n, key = job
+        return key, _allocate(engine if n % 2 else other, key)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(run, work))
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(run, enumerate(work)))
+    finally:
+        other.dispose()
 
     by_key: dict[str, set[str]] = {}
     for key, number in results:
