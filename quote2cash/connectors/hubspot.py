@@ -25,6 +25,14 @@ from quote2cash.connectors.hubspot_models import (
     canonical_type,
 )
 
+__all__ = [
+    "HubSpotClient",
+    "HubSpotFilter",
+    "HubSpotObject",
+    "HubSpotSearchPage",
+    "hubspot_messages",
+]
+
 VENDOR = "hubspot"
 SEARCH_PAGE_MAX = 200
 

@@ -29,6 +29,21 @@ from quote2cash.connectors.xero_models import (
     XeroPaymentIn,
 )
 
+__all__ = [
+    "XeroClient",
+    "XeroContact",
+    "XeroContactIn",
+    "XeroInvoice",
+    "XeroInvoiceIn",
+    "XeroJournal",
+    "XeroManualJournal",
+    "XeroManualJournalIn",
+    "XeroPayment",
+    "XeroPaymentIn",
+    "where_equals",
+    "xero_messages",
+]
+
 VENDOR = "xero"
 API_PATH = "/api.xro/2.0"
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from quote2cash.sandbox.common.store import Doc
 from quote2cash.sandbox.xero import ledger, where
 from quote2cash.sandbox.xero.envelope import XeroNotFound, XeroValidation
+from quote2cash.sandbox.xero.invoice_math import number
 from quote2cash.sandbox.xero.state import Xero, write, xero
 
 router = APIRouter(prefix="/api.xro/2.0")
@@ -138,14 +139,25 @@ def _save_item(state: Xero, element: Doc) -> Doc:
         "IsTrackedAsInventory": False,
         **{k: v for k, v in existing.items() if k not in ("UpdatedDateUTC",)},
     }
-    for key in ("Name", "Description", "SalesDetails", "IsSold", "IsPurchased"):
+    for key in ("Name", "Description", "IsSold", "IsPurchased"):
         if key in element:
             item[key] = element[key]
+    if isinstance(element.get("SalesDetails"), dict):
+        item["SalesDetails"] = _sales_details(element["SalesDetails"], element)
     item.setdefault("Name", code)
     state.books.stamp(item)
     # Items are keyed by code: a line's ItemCode finds its item without a scan.
     state.books.store.put("items", code, item)
     return item
+
+
+def _sales_details(details: Doc, element: Doc) -> Doc:
+    """Prices are numbers in Xero's JSON whatever the request sent."""
+    try:
+        price = number(details, "UnitPrice")
+    except ValueError as exc:
+        raise XeroValidation([str(exc)], element) from None
+    return {**details, **({"UnitPrice": price} if price is not None else {})}
 
 
 @router.get("/Organisation")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -14,17 +15,29 @@ ITEMS = [
     {
         "Code": "PLAT-ANNUAL",
         "Name": "Platform subscription (annual)",
-        "SalesDetails": {"UnitPrice": "12000.00", "AccountCode": "200", "TaxType": "OUTPUT2"},
+        "SalesDetails": {
+            "UnitPrice": Decimal("12000.00"),
+            "AccountCode": "200",
+            "TaxType": "OUTPUT2",
+        },
     },
     {
         "Code": "ONBOARD",
         "Name": "Onboarding package",
-        "SalesDetails": {"UnitPrice": "2500.00", "AccountCode": "200", "TaxType": "OUTPUT2"},
+        "SalesDetails": {
+            "UnitPrice": Decimal("2500.00"),
+            "AccountCode": "200",
+            "TaxType": "OUTPUT2",
+        },
     },
     {
         "Code": "SUPPORT-M",
         "Name": "Premium support (monthly)",
-        "SalesDetails": {"UnitPrice": "149.90", "AccountCode": "200", "TaxType": "OUTPUT2"},
+        "SalesDetails": {
+            "UnitPrice": Decimal("149.90"),
+            "AccountCode": "200",
+            "TaxType": "OUTPUT2",
+        },
     },
 ]
 CONTACTS = [{"Name": "Cash Sales", "ContactNumber": "CASH-SALES"}]
