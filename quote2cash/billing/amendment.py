@@ -21,7 +21,8 @@ from quote2cash.billing.discounts import DEFAULT_STACKING, DiscountKind, apply_d
 from quote2cash.billing.errors import BillingError
 from quote2cash.billing.invoice import InvoiceDraft, assemble_invoice
 from quote2cash.billing.money import Money
-from quote2cash.billing.pricing import BillingPeriod, PendingLine, snapshot_lines
+from quote2cash.billing.pending import PendingLine
+from quote2cash.billing.pricing import BillingPeriod, snapshot_lines
 from quote2cash.billing.proration import Proration, Span, prorate
 from quote2cash.billing.rounding import DEFAULT_ROUNDING, RoundingPolicy, round_amount
 from quote2cash.billing.snapshot import QuoteSnapshot, SnapshotLine

@@ -11,24 +11,19 @@ sum exactly to the totals.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from quote2cash.billing._trusted import trusted
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
 from quote2cash.billing.currency import CurrencyCode, minor_units
-from quote2cash.billing.decimals import HUNDRED, ZERO, Dec, div, mul, plain
+from quote2cash.billing.decimals import ONE, ZERO, Dec
 from quote2cash.billing.discounts import DEFAULT_STACKING, DiscountKind
-from quote2cash.billing.pricing import BillingPeriod, PendingLine, snapshot_lines, usage_lines
-from quote2cash.billing.rounding import (
-    DEFAULT_ROUNDING,
-    RoundingPolicy,
-    allocate,
-    round_amount,
-    round_to_total,
-)
+from quote2cash.billing.pending import PendingLine
+from quote2cash.billing.phases import Amounts, per_invoice, per_line
+from quote2cash.billing.pricing import BillingPeriod, snapshot_lines, usage_lines
+from quote2cash.billing.rounding import DEFAULT_ROUNDING, RoundingPolicy
 from quote2cash.billing.snapshot import QuoteSnapshot
 from quote2cash.billing.tax import (
     DEFAULT_TAX_TABLE,
@@ -49,9 +44,6 @@ __all__ = [
     "assemble_invoice",
     "build_invoice",
 ]
-
-# Xero stores quantities and unit amounts to 4 decimal places.
-_XERO_PLACES = 4
 
 
 class ServicePeriod(BaseModel):
@@ -100,14 +92,19 @@ class InvoiceDraft(BaseModel):
 
     @model_validator(mode="after")
     def _sums(self) -> InvoiceDraft:
-        net = sum((line.net_amount for line in self.lines), ZERO)
-        tax = sum((line.tax_amount for line in self.lines), ZERO)
-        if (net, tax, net + tax) != (self.subtotal, self.tax_total, self.total):
-            raise ValueError(
-                f"invoice lines sum to {net} + {tax} but totals say "
-                f"{self.subtotal} + {self.tax_total} = {self.total}"
-            )
+        check_sums(self)
         return self
+
+
+def check_sums(invoice: InvoiceDraft) -> None:
+    """Lines sum exactly to the subtotal and tax; subtotal plus tax is the total."""
+    net = sum((line.net_amount for line in invoice.lines), ZERO)
+    tax = sum((line.tax_amount for line in invoice.lines), ZERO)
+    if (net, tax, net + tax) != (invoice.subtotal, invoice.tax_total, invoice.total):
+        raise ValueError(
+            f"invoice lines sum to {net} + {tax} but totals say "
+            f"{invoice.subtotal} + {invoice.tax_total} = {invoice.total}"
+        )
 
 
 def build_invoice(
@@ -148,28 +145,36 @@ def assemble_invoice(
 ) -> InvoiceDraft:
     """Round, tax and total priced lines under the snapshot's terms."""
     decisions = _decisions(snapshot, pending, tax_table, vat_registry)
-    amounts = _amounts(pending, decisions, snapshot, policy)
-    lines = [
-        _line(p, decisions[p.tax_category], a, snapshot, policy)
-        for p, a in zip(pending, amounts, strict=True)
-    ]
+    rates = {category: decision.rate for category, decision in decisions.items()}
+    phase = per_line if policy.phase == "per_line" else per_invoice
+    amounts = phase(pending, rates, snapshot.currency, snapshot.prices_include_tax, policy)
+    writer = _LineWriter(snapshot, decisions, policy)
+    lines = [writer.line(p, a) for p, a in zip(pending, amounts, strict=True)]
     subtotal = sum((a.net for a in amounts), ZERO)
     tax_total = sum((a.tax for a in amounts), ZERO)
-    return InvoiceDraft(
-        deal_id=snapshot.deal_id,
-        currency=snapshot.currency,
-        snapshot_hash=snapshot.content_hash,
-        issue_date=issue_date,
-        due_date=issue_date + timedelta(days=snapshot.payment_terms_days),
-        lines=lines,
-        subtotal=subtotal,
-        tax_total=tax_total,
-        total=subtotal + tax_total,
-        notes=_notes(snapshot, decisions, policy, period),
-        service_period=ServicePeriod(start=period.start, end=period.end) if period else None,
-        prices_include_tax=snapshot.prices_include_tax,
-        rounding=policy,
+    # Every value below was computed here; the one invariant worth re-checking is the sums.
+    invoice = trusted(
+        InvoiceDraft,
+        {
+            "deal_id": snapshot.deal_id,
+            "currency": snapshot.currency,
+            "snapshot_hash": snapshot.content_hash,
+            "issue_date": issue_date,
+            "due_date": issue_date + timedelta(days=snapshot.payment_terms_days),
+            "lines": lines,
+            "subtotal": subtotal,
+            "tax_total": tax_total,
+            "total": subtotal + tax_total,
+            "notes": _notes(snapshot, decisions, policy, period),
+            "service_period": (
+                ServicePeriod(start=period.start, end=period.end) if period else None
+            ),
+            "prices_include_tax": snapshot.prices_include_tax,
+            "rounding": policy,
+        },
     )
+    check_sums(invoice)
+    return invoice
 
 
 def _decisions(
@@ -191,117 +196,59 @@ def _decisions(
     }
 
 
-@dataclass(slots=True)
-class _Amounts:
-    net: Decimal
-    tax: Decimal
-    residual: Decimal = ZERO  # rounding residual allocated to this line (per invoice)
+class _LineWriter:
+    """Turns priced lines into invoice lines; everything per-invoice computed once."""
+
+    def __init__(
+        self, snapshot: QuoteSnapshot, decisions: dict[str, TaxDecision], policy: RoundingPolicy
+    ) -> None:
+        self.currency = snapshot.currency
+        self.inclusive = snapshot.prices_include_tax
+        self.decisions = decisions
+        self.tax_texts = {category: _tax_text(d) for category, d in decisions.items()}
+        self.rounding = f"({policy.mode.label} to {minor_units(self.currency)} places"
+
+    def line(self, p: PendingLine, a: Amounts) -> InvoiceLine:
+        cur, decision = self.currency, self.decisions[p.tax_category]
+        fold = p.fold
+        residual = f", {a.residual:f} {cur} rounding residual allocated here" if a.residual else ""
+        net_text = f"net {a.net:f} {cur} {self.rounding}{residual})"
+        tax_text = self.tax_texts[p.tax_category].format(f"{a.tax:f} {cur}")
+        explanation = "; ".join([*p.steps, net_text, tax_text])
+        period = None
+        if p.service_start is not None and p.service_end is not None:
+            period = ServicePeriod(start=p.service_start, end=p.service_end)
+        gross = a.net + a.tax
+        # A folded line shows its amount as the unit price: gross when prices include tax.
+        shown = gross if self.inclusive else a.net
+        return trusted(
+            InvoiceLine,
+            {
+                "line_id": p.line_id,
+                "description": p.description,
+                "quantity": ONE if fold else p.quantity,
+                "unit_price": shown if fold else p.unit_price,
+                "discount_percent": ZERO if fold else p.discount_percent,
+                "net_amount": a.net,
+                "tax_rate": decision.rate,
+                "tax_amount": a.tax,
+                "tax_treatment": decision.treatment,
+                "revenue_account": p.revenue_account,
+                "explanation": explanation,
+                "kind": p.kind,
+                "sku": p.sku,
+                "gross_amount": gross,
+                "service_period": period,
+            },
+        )
 
 
-def _tax_of(amount: Decimal, rate: Decimal, inclusive: bool) -> Decimal:
-    """Tax contained in (inclusive) or due on (exclusive) ``amount``, unrounded."""
-    return mul(amount, div(rate, HUNDRED + rate) if inclusive else div(rate, HUNDRED))
-
-
-def _amounts(
-    pending: Sequence[PendingLine],
-    decisions: dict[str, TaxDecision],
-    snapshot: QuoteSnapshot,
-    policy: RoundingPolicy,
-) -> list[_Amounts]:
-    currency, inclusive, mode = snapshot.currency, snapshot.prices_include_tax, policy.mode
-    if policy.phase == "per_line":
-        result = []
-        for p in pending:
-            amount = round_amount(p.exact, currency, mode)
-            tax = round_amount(
-                _tax_of(amount, decisions[p.tax_category].rate, inclusive), currency, mode
-            )
-            result.append(_Amounts(net=amount - tax if inclusive else amount, tax=tax))
-        return result
-    return _per_invoice(pending, decisions, currency, inclusive, policy)
-
-
-def _per_invoice(
-    pending: Sequence[PendingLine],
-    decisions: dict[str, TaxDecision],
-    currency: str,
-    inclusive: bool,
-    policy: RoundingPolicy,
-) -> list[_Amounts]:
-    """Round once per tax rate, then spread the residual cents over the lines."""
-    result: list[_Amounts] = [_Amounts(ZERO, ZERO)] * len(pending)
-    groups: dict[Decimal, list[int]] = {}
-    for i, p in enumerate(pending):
-        groups.setdefault(decisions[p.tax_category].rate, []).append(i)
-    for rate, members in groups.items():
-        exact = [pending[i].exact for i in members]
-        total = round_amount(sum(exact, ZERO), currency, policy.mode)
-        amounts = round_to_total(exact, total, currency)
-        tax_total = round_amount(_tax_of(total, rate, inclusive), currency, policy.mode)
-        taxes = allocate(tax_total, amounts, currency) if tax_total else [ZERO] * len(members)
-        for i, amount, tax in zip(members, amounts, taxes, strict=True):
-            line_rounded = round_amount(pending[i].exact, currency, policy.mode)
-            net = amount - tax if inclusive else amount
-            result[i] = _Amounts(net=net, tax=tax, residual=amount - line_rounded)
-    return result
-
-
-def _line(
-    p: PendingLine,
-    decision: TaxDecision,
-    a: _Amounts,
-    snapshot: QuoteSnapshot,
-    policy: RoundingPolicy,
-) -> InvoiceLine:
-    currency = snapshot.currency
-    fold = p.fold or _too_precise(p.quantity) or _too_precise(p.unit_price)
-    places = minor_units(currency)
-    steps = [
-        *p.steps,
-        f"net {plain(a.net)} {currency} ({policy.mode.label} to {places} places"
-        + (
-            f", {plain(a.residual)} {currency} rounding residual allocated here)"
-            if a.residual
-            else ")"
-        ),
-    ]
-    steps.append(_tax_text(decision, a.tax, currency))
-    period = (
-        ServicePeriod(start=p.service_start, end=p.service_end)
-        if p.service_start and p.service_end
-        else None
-    )
-    # A folded line shows its amount as the unit price: gross when prices include tax.
-    shown = a.net + a.tax if snapshot.prices_include_tax else a.net
-    return InvoiceLine.model_construct(
-        line_id=p.line_id,
-        description=p.description,
-        quantity=Decimal(1) if fold else p.quantity,
-        unit_price=shown if fold else p.unit_price,
-        discount_percent=ZERO if fold else p.discount_percent,
-        net_amount=a.net,
-        tax_rate=decision.rate,
-        tax_amount=a.tax,
-        tax_treatment=decision.treatment,
-        revenue_account=p.revenue_account,
-        explanation="; ".join(steps),
-        kind=p.kind,
-        sku=p.sku,
-        gross_amount=a.net + a.tax,
-        service_period=period,
-    )
-
-
-def _too_precise(value: Decimal) -> bool:
-    exponent = value.as_tuple().exponent
-    return isinstance(exponent, int) and exponent < -_XERO_PLACES
-
-
-def _tax_text(decision: TaxDecision, tax: Decimal, currency: str) -> str:
+def _tax_text(decision: TaxDecision) -> str:
+    """The tax sentence of a line, with ``{}`` where its tax amount goes."""
+    reason = decision.reason.replace("{", "{{").replace("}", "}}")
     if decision.treatment == "standard":
-        return f"tax {plain(tax)} {currency}: {decision.reason}"
-    return f"no tax: {decision.reason}"
+        return "tax {}: " + reason
+    return "no tax: " + reason
 
 
 def _notes(

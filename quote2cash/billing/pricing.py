@@ -13,7 +13,6 @@ the explanation keeps the full calculation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -29,6 +28,7 @@ from quote2cash.billing.discounts import (
 )
 from quote2cash.billing.errors import BillingError
 from quote2cash.billing.money import Money
+from quote2cash.billing.pending import PendingLine, too_precise
 from quote2cash.billing.proration import (
     Proration,
     ProrationBasis,
@@ -66,25 +66,6 @@ class BillingPeriod(BaseModel):
         if self.cycle_start is not None and self.cycle_start > self.start:
             raise BillingError("cycle_start must not be after the period start")
         return self
-
-
-@dataclass(slots=True)
-class PendingLine:
-    line_id: str
-    description: str
-    kind: str
-    quantity: Decimal
-    unit_price: Decimal
-    discount_percent: Decimal
-    exact: Decimal
-    fold: bool
-    steps: list[str]
-    tax_category: str
-    revenue_account: str
-    sku: str = ""
-    service_start: date | None = None
-    service_end: date | None = None
-    extra: list[str] = field(default_factory=list)
 
 
 def snapshot_lines(
@@ -130,6 +111,7 @@ def _price_line(
     steps += [step.describe(currency) for step in discount_steps]
     percent = effective_percent(discount_steps)
     fold = prorated or percent is None
+    fold = fold or too_precise(plain(line.quantity)) or too_precise(plain(line.unit_price))
     deferred = period is not None and period.in_advance and line.recurring != "one_time"
     return PendingLine(
         line_id=line.line_id,
@@ -176,22 +158,7 @@ def usage_lines(
     charges: Sequence[UsageCharge], currency: str, accounts: Accounts = DEFAULT_ACCOUNTS
 ) -> list[PendingLine]:
     """Rated usage lines; usage is billed in arrears, so it is revenue at once."""
-    pending = []
+    pending: list[PendingLine] = []
     for charge in charges:
-        for rated in rate(charge, currency):
-            pending.append(
-                PendingLine(
-                    line_id=rated.line_id,
-                    description=rated.description,
-                    kind=rated.kind,
-                    quantity=rated.quantity,
-                    unit_price=rated.unit_price,
-                    discount_percent=ZERO,
-                    exact=rated.amount,
-                    fold=False,
-                    steps=[rated.explanation],
-                    tax_category=charge.tax_category,
-                    revenue_account=accounts.revenue,
-                )
-            )
+        pending += rate(charge, currency, accounts.revenue)
     return pending

@@ -18,15 +18,15 @@ A charge may carry a minimum commitment: a true-up line tops the charge up to it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from quote2cash.billing.decimals import HUNDRED, ONE, ZERO, Dec, div, mul, plain
+from quote2cash.billing.decimals import CONTEXT, HUNDRED, ONE, ZERO, Dec, div, mul, plain
 from quote2cash.billing.errors import UsageError
+from quote2cash.billing.pending import PendingLine, too_precise
 
 
 class UsageEvent(BaseModel):
@@ -179,41 +179,21 @@ class UsageCharge(BaseModel):
     note: str = ""  # how the quantity was measured, prefixed to every line's explanation
 
 
-@dataclass(slots=True)
-class RatedLine:
-    """A usage line before rounding: Xero can price it as quantity x unit price."""
+def rate(charge: UsageCharge, currency: str, account: str = "200") -> list[PendingLine]:
+    """The charge's lines, exact; plus a minimum-commitment true-up when short.
 
-    line_id: str
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    explanation: str
-    kind: str = "usage"
-
-
-def rate(charge: UsageCharge, currency: str) -> list[RatedLine]:
-    """The charge's lines, exact; plus a minimum-commitment true-up when short."""
+    ``account`` is the revenue account the lines are booked to.
+    """
     lines = _rate_model(charge, currency)
-    if charge.note:
-        for line in lines:
-            line.explanation = f"{charge.note}; {line.explanation}"
-    total = sum((line.amount for line in lines), ZERO)
+    total = sum((line.exact for line in lines), ZERO)
     minimum = charge.minimum_amount
     if minimum is not None and total < minimum:
-        short = minimum - total
-        lines.append(
-            _line(
-                charge,
-                "minimum",
-                ONE,
-                short,
-                currency,
-                f"minimum commitment {plain(minimum)} {currency}, usage "
-                f"{plain(total)} {currency}: true-up",
-                kind="minimum",
-            )
-        )
+        why = f"minimum commitment {minimum:f} {currency}, usage {total:f} {currency}: true-up"
+        lines.append(_line(charge, "minimum", ONE, minimum - total, currency, why, "minimum"))
+    for line in lines:
+        line.revenue_account = account
+        if charge.note:
+            line.steps.insert(0, charge.note)
     return lines
 
 
@@ -225,21 +205,25 @@ def _line(
     currency: str,
     why: str,
     kind: str = "usage",
-) -> RatedLine:
-    amount = mul(qty, unit)
-    text = f"{why}: {plain(qty)} x {plain(unit)} {currency} = {plain(amount)} {currency}"
-    return RatedLine(
+) -> PendingLine:
+    amount = CONTEXT.multiply(qty, unit)
+    qty_text, unit_text = f"{qty:f}", f"{unit:f}"
+    return PendingLine(
         line_id=f"{charge.charge_id}:{suffix}",
         description=charge.description,
+        kind=kind,
         quantity=qty,
         unit_price=unit,
-        amount=amount,
-        explanation=text,
-        kind=kind,
+        discount_percent=ZERO,
+        exact=amount,
+        fold=too_precise(qty_text) or too_precise(unit_text),
+        steps=[f"{why}: {qty_text} x {unit_text} {currency} = {amount:f} {currency}"],
+        tax_category=charge.tax_category,
+        revenue_account="",
     )
 
 
-def _per_unit(charge: UsageCharge, price: PerUnit, currency: str) -> list[RatedLine]:
+def _per_unit(charge: UsageCharge, price: PerUnit, currency: str) -> list[PendingLine]:
     return [
         _line(
             charge,
@@ -247,14 +231,14 @@ def _per_unit(charge: UsageCharge, price: PerUnit, currency: str) -> list[RatedL
             charge.quantity,
             price.unit_price,
             currency,
-            f"{plain(charge.quantity)} units at {plain(price.unit_price)} {currency} per unit",
+            f"{charge.quantity:f} units at {price.unit_price:f} {currency} per unit",
         )
     ]
 
 
 def _tier_lines(
     charge: UsageCharge, tier: Tier, n: int, units: Decimal, label: str, currency: str
-) -> list[RatedLine]:
+) -> list[PendingLine]:
     lines = [_line(charge, f"tier{n}", units, tier.unit_price, currency, label)]
     if tier.flat_fee:
         lines.append(
@@ -263,8 +247,8 @@ def _tier_lines(
     return lines
 
 
-def _graduated(charge: UsageCharge, price: Graduated, currency: str) -> list[RatedLine]:
-    lines: list[RatedLine] = []
+def _graduated(charge: UsageCharge, price: Graduated, currency: str) -> list[PendingLine]:
+    lines: list[PendingLine] = []
     floor = ZERO
     for n, tier in enumerate(price.tiers, start=1):
         top = charge.quantity if tier.up_to is None else min(charge.quantity, tier.up_to)
@@ -278,7 +262,7 @@ def _graduated(charge: UsageCharge, price: Graduated, currency: str) -> list[Rat
     return lines
 
 
-def _volume(charge: UsageCharge, price: Volume, currency: str) -> list[RatedLine]:
+def _volume(charge: UsageCharge, price: Volume, currency: str) -> list[PendingLine]:
     for n, tier in enumerate(price.tiers, start=1):
         if tier.up_to is None or charge.quantity <= tier.up_to:
             label = f"volume tier {n}: all {plain(charge.quantity)} units at this tier's price"
@@ -286,7 +270,7 @@ def _volume(charge: UsageCharge, price: Volume, currency: str) -> list[RatedLine
     raise UsageError("unreachable: volume tiers end with an open tier")
 
 
-def _package(charge: UsageCharge, price: Package, currency: str) -> list[RatedLine]:
+def _package(charge: UsageCharge, price: Package, currency: str) -> list[PendingLine]:
     billable = max(charge.quantity - price.free_units, ZERO)
     packages = div(billable, price.package_size).to_integral_value(rounding=ROUND_CEILING)
     why = (
@@ -296,7 +280,7 @@ def _package(charge: UsageCharge, price: Package, currency: str) -> list[RatedLi
     return [_line(charge, "packages", packages, price.package_price, currency, why)]
 
 
-def _percentage(charge: UsageCharge, price: Percentage, currency: str) -> list[RatedLine]:
+def _percentage(charge: UsageCharge, price: Percentage, currency: str) -> list[PendingLine]:
     lines = [
         _line(
             charge,
@@ -321,7 +305,7 @@ def _percentage(charge: UsageCharge, price: Percentage, currency: str) -> list[R
     return lines
 
 
-def _overage(charge: UsageCharge, price: Overage, currency: str) -> list[RatedLine]:
+def _overage(charge: UsageCharge, price: Overage, currency: str) -> list[PendingLine]:
     lines = []
     if price.base_fee:
         lines.append(
@@ -349,7 +333,7 @@ def _overage(charge: UsageCharge, price: Overage, currency: str) -> list[RatedLi
     return lines
 
 
-def _rate_model(charge: UsageCharge, currency: str) -> list[RatedLine]:
+def _rate_model(charge: UsageCharge, currency: str) -> list[PendingLine]:
     price = charge.price
     if isinstance(price, PerUnit):
         return _per_unit(charge, price, currency)
