@@ -35,6 +35,12 @@ REVERSE_CHARGE_AREA = EU_MEMBER_STATES | {"GB"}
 # VAT id prefixes that differ from the ISO country code.
 _PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
+# python-stdnum imports each country's VAT module on first use. Checking one dummy id
+# per member state now, at import, keeps those imports out of workflow run time, where
+# the sandbox warns about (and replays could trip over) late imports.
+for _prefix in sorted(eu_vat.MEMBER_STATES):
+    eu_vat.is_valid(_prefix.upper() + "0")
+
 
 class TaxRate(BaseModel):
     model_config = ConfigDict(frozen=True)
