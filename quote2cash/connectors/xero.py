@@ -17,8 +17,12 @@ import httpx
 from quote2cash.connectors import transport
 from quote2cash.connectors.errors import Unavailable
 from quote2cash.connectors.xero_models import (
+    XeroAllocation,
+    XeroAllocationIn,
     XeroContact,
     XeroContactIn,
+    XeroCreditNote,
+    XeroCreditNoteIn,
     XeroInvoice,
     XeroInvoiceIn,
     XeroJournal,
@@ -30,9 +34,13 @@ from quote2cash.connectors.xero_models import (
 )
 
 __all__ = [
+    "XeroAllocation",
+    "XeroAllocationIn",
     "XeroClient",
     "XeroContact",
     "XeroContactIn",
+    "XeroCreditNote",
+    "XeroCreditNoteIn",
     "XeroInvoice",
     "XeroInvoiceIn",
     "XeroJournal",
@@ -156,6 +164,38 @@ class XeroClient:
     async def create_payment(self, payment: XeroPaymentIn, *, idempotency_key: str) -> XeroPayment:
         created = await self._write_one("PUT", "/Payments", "Payments", payment, idempotency_key)
         return XeroPayment.model_validate(created)
+
+    async def delete_payment(self, payment_id: str, *, idempotency_key: str) -> XeroPayment:
+        """Xero's way to undo a payment: its status becomes ``DELETED``."""
+        # The spec's schema (PaymentDelete) is a bare object; its example wraps it in
+        # "Payments". The schema is the contract we test against.
+        answer = await self._call(
+            "POST",
+            f"/Payments/{payment_id}",
+            body={"Status": "DELETED"},
+            idempotency_key=idempotency_key,
+        )
+        return XeroPayment.model_validate(_first(answer, "Payments"))
+
+    async def create_credit_note(
+        self, credit_note: XeroCreditNoteIn, *, idempotency_key: str
+    ) -> XeroCreditNote:
+        created = await self._write_one(
+            "PUT", "/CreditNotes", "CreditNotes", credit_note, idempotency_key
+        )
+        return XeroCreditNote.model_validate(created)
+
+    async def allocate_credit_note(
+        self, credit_note_id: str, allocation: XeroAllocationIn, *, idempotency_key: str
+    ) -> XeroAllocation:
+        created = await self._write_one(
+            "PUT",
+            f"/CreditNotes/{credit_note_id}/Allocations",
+            "Allocations",
+            allocation,
+            idempotency_key,
+        )
+        return XeroAllocation.model_validate(created)
 
     async def get_payment(self, payment_id: str) -> XeroPayment:
         answer = await self._call("GET", f"/Payments/{payment_id}")

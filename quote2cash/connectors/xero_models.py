@@ -210,3 +210,46 @@ class XeroManualJournal(XeroManualJournalIn):
     manual_journal_id: str = Field(alias="ManualJournalID")
     status: Literal["DRAFT", "POSTED", "DELETED", "VOIDED", "ARCHIVED"] = "POSTED"  # type: ignore[assignment]
     updated_date_utc: XeroDateTime | None = Field(default=None, alias="UpdatedDateUTC")
+
+
+class XeroCreditNoteIn(XeroModel):
+    type: Literal["ACCRECCREDIT", "ACCPAYCREDIT"] = "ACCRECCREDIT"
+    contact: XeroContactRef
+    line_items: list[XeroLineItemIn]
+    date: XeroDate | None = None
+    line_amount_types: LineAmountTypes = "Exclusive"
+    credit_note_number: str | None = None
+    reference: str | None = None
+    currency_code: str | None = None
+    currency_rate: Decimal | None = None
+    status: Literal["DRAFT", "SUBMITTED", "AUTHORISED"] = "AUTHORISED"
+
+
+class XeroCreditNote(XeroModel):
+    credit_note_id: str = Field(alias="CreditNoteID")
+    credit_note_number: str | None = None
+    type: str
+    status: str
+    contact: XeroContactRef
+    line_items: list[XeroLineItem] = Field(default_factory=list)
+    date: XeroDate | None = None
+    line_amount_types: LineAmountTypes = "Exclusive"
+    currency_code: str | None = None
+    sub_total: Decimal
+    total_tax: Decimal
+    total: Decimal
+    remaining_credit: Decimal | None = None
+    updated_date_utc: XeroDateTime | None = Field(default=None, alias="UpdatedDateUTC")
+
+
+class XeroAllocationIn(XeroModel):
+    invoice: XeroInvoiceRef
+    amount: Decimal
+    date: XeroDate
+
+
+class XeroAllocation(XeroModel):
+    allocation_id: str | None = Field(default=None, alias="AllocationID")
+    invoice: XeroInvoiceRef
+    amount: Decimal
+    date: XeroDate

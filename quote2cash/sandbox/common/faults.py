@@ -5,6 +5,8 @@ Request faults (``RouteFault``) apply to vendor paths whose path matches a glob
 
 - ``latency_ms``: answer late (timeouts, slow vendors);
 - ``rate_limit_burst``: the next N matching requests get 429 with ``Retry-After``;
+- ``rate_limit_per_minute``: a vendor quota (Xero: 60 a minute per tenant), 429 beyond it
+  with ``Retry-After`` until the oldest request leaves the window;
 - ``error_rate`` / ``error_status``: that share of requests fail with that status;
 - ``drop_rate``: that share of requests lose their connection mid-response.
 
@@ -20,11 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import math
 import random
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Requests the emulator makes to itself (admin seeding) skip the faults.
@@ -40,6 +45,19 @@ class RouteFault(BaseModel):
     rate_limit_burst: int = Field(0, ge=0, description="next N requests answer 429")
     retry_after_seconds: int = 1
     drop_rate: float = Field(0.0, ge=0, le=1)
+    rate_limit_per_minute: int = Field(0, ge=0)
+    _seen: deque[float] = PrivateAttr(default_factory=deque)
+
+    def over_quota(self, now: float) -> float | None:
+        """Seconds to wait when this request exceeds the per-minute quota, else None."""
+        if not self.rate_limit_per_minute:
+            return None
+        while self._seen and now - self._seen[0] >= 60:
+            self._seen.popleft()
+        if len(self._seen) >= self.rate_limit_per_minute:
+            return 60 - (now - self._seen[0])
+        self._seen.append(now)
+        return None
 
     def matches(self, method: str, path: str) -> bool:
         if self.methods and method.upper() not in {m.upper() for m in self.methods}:
@@ -100,6 +118,10 @@ class FaultMiddleware:
                 fault.rate_limit_burst -= 1
                 headers = {"Retry-After": str(fault.retry_after_seconds)}
                 await self._error(send, 429, headers)
+                return
+            wait = fault.over_quota(time.monotonic())
+            if wait is not None:
+                await self._error(send, 429, {"Retry-After": str(max(1, math.ceil(wait)))})
                 return
             if self.faults.chance(fault.error_rate):
                 await self._error(send, fault.error_status, {})

@@ -44,20 +44,25 @@ class DocStore:
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
+        """A transaction; nested, a savepoint, so an inner failure undoes only its part."""
         with self._lock:
-            outermost = self._depth == 0
             self._depth += 1
-            if outermost:
-                self._conn.execute("BEGIN")
+            name = f"sp{self._depth}"
+            begin, commit, rollback = (
+                ("BEGIN", "COMMIT", "ROLLBACK")
+                if self._depth == 1
+                else (f"SAVEPOINT {name}", f"RELEASE {name}", f"ROLLBACK TO {name}")
+            )
+            self._conn.execute(begin)
             try:
                 yield
             except BaseException:
-                if outermost:
-                    self._conn.execute("ROLLBACK")
+                self._conn.execute(rollback)
+                if self._depth > 1:
+                    self._conn.execute(f"RELEASE {name}")
                 raise
             else:
-                if outermost:
-                    self._conn.execute("COMMIT")
+                self._conn.execute(commit)
             finally:
                 self._depth -= 1
 

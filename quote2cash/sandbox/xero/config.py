@@ -29,6 +29,9 @@ class XeroSandboxConfig(BaseSettings):
     organisation_name: str = "Demo Company (UK)"
     base_currency: str = "GBP"
     payment_terms_days: int = 30
+    idempotency_ttl_seconds: float | None = Field(
+        None, description="forget Idempotency-Keys after this long; None: keep them"
+    )
     reset_on_start: bool = False
     seed_on_start: bool = False
     faults: FaultConfig = Field(default_factory=FaultConfig)

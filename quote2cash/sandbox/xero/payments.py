@@ -161,6 +161,42 @@ def _post_payment(books: Books, invoice: Doc, payment: Doc, account: Doc) -> Non
     )
 
 
+def delete_payment(books: Books, payment_id: str, element: Doc) -> Doc:
+    """``POST /Payments/{id}`` with ``Status: DELETED``: undo it and reverse its journal."""
+    payment = books.get("payments", payment_id)
+    if str(element.get("Status")) != "DELETED":
+        raise XeroValidation(["A payment can only be updated to Status DELETED."], element)
+    if payment["Status"] == "DELETED":
+        return payment
+    invoice = books.get("invoices", payment["Invoice"]["InvoiceID"])
+    invoice["AmountPaid"] = invoice["AmountPaid"] - payment["Amount"]
+    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
+    invoice["Payments"] = [p for p in invoice["Payments"] if p["PaymentID"] != payment_id]
+    if invoice["Status"] == "PAID":
+        invoice["Status"] = "AUTHORISED"
+        invoice.pop("FullyPaidOnDate", None)
+        invoice.pop("FullyPaidOnDateString", None)
+    books.stamp_string(invoice)
+    books.store.put("invoices", invoice["InvoiceID"], invoice)
+    books.notify("INVOICE", "UPDATE", invoice["InvoiceID"])
+    payment["Status"] = "DELETED"
+    books.stamp_string(payment)
+    books.store.put("payments", payment_id, payment)
+    posted = next(j for j in books.store.all("journals") if j["SourceID"] == payment_id)
+    reversed_lines = [
+        books.journal_line(str(line["AccountCode"]), -line["NetAmount"])
+        for line in posted["JournalLines"]
+    ]
+    books.post_journal(
+        source_type=posted["SourceType"],
+        source_id=payment_id,
+        on=books.now().date(),
+        reference="Payment deleted",
+        lines=reversed_lines,
+    )
+    return payment
+
+
 def allocate_credit_note(books: Books, credit_note_id: str, element: Doc) -> Doc:
     credit = books.get("creditnotes", credit_note_id)
     invoice = _invoice_of(books, element.get("Invoice"), element)

@@ -61,7 +61,7 @@ async def create_manual_journals(request: Request, state: State) -> Response:
         request,
         state,
         "ManualJournals",
-        lambda items: [ledger.create_manual_journal(state.books, i) for i in items],
+        lambda i: ledger.create_manual_journal(state.books, i),
     )
 
 
@@ -91,15 +91,13 @@ async def list_currencies(request: Request, state: State) -> Response:
 
 @router.put("/Currencies")
 async def add_currency(request: Request, state: State) -> Response:
-    def run(items: list[Doc]) -> list[Doc]:
-        for item in items:
-            code = str(item.get("Code") or "")
-            if len(code) != 3:
-                raise XeroValidation(["Code must be an ISO 4217 currency code."], item)
-            state.books.store.put(
-                "currencies", code, {"Code": code, "Description": item.get("Description", code)}
-            )
-        return [state.books.get("currencies", str(i["Code"])) for i in items]
+    def run(item: Doc) -> Doc:
+        code = str(item.get("Code") or "")
+        if len(code) != 3:
+            raise XeroValidation(["Code must be an ISO 4217 currency code."], item)
+        currency = {"Code": code, "Description": item.get("Description", code)}
+        state.books.store.put("currencies", code, currency)
+        return currency
 
     return await write(request, state, "Currencies", run)
 
@@ -120,10 +118,7 @@ async def get_item(ident: str, state: State) -> Response:
 @router.put("/Items")
 @router.post("/Items")
 async def save_items(request: Request, state: State) -> Response:
-    def run(items: list[Doc]) -> list[Doc]:
-        return [_save_item(state, i) for i in items]
-
-    return await write(request, state, "Items", run)
+    return await write(request, state, "Items", lambda i: _save_item(state, i))
 
 
 def _save_item(state: Xero, element: Doc) -> Doc:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from quote2cash.connectors.xero_dates import parse_datetime
 from quote2cash.sandbox.common.store import Doc
 from quote2cash.sandbox.xero import contacts, documents, payments, where
 from quote2cash.sandbox.xero.documents import CREDIT_NOTE, INVOICE, Kind
@@ -26,7 +27,15 @@ def _csv(request: Request, name: str) -> list[str]:
 
 
 def _filtered(request: Request, docs: list[Doc], filters: dict[str, str]) -> list[Doc]:
-    """``where``, the comma-separated id/number/status lists, and ``page`` (100 a page)."""
+    """``where``, the id/number/status lists, ``If-Modified-Since``, ``page`` (100 a page)."""
+    since = request.headers.get("if-modified-since")
+    if since:
+        after = parse_datetime(since)
+        docs = [
+            d
+            for d in docs
+            if d.get("UpdatedDateUTC") and parse_datetime(d["UpdatedDateUTC"]) >= after
+        ]
     if request.query_params.get("where"):
         keep = where.parse(request.query_params["where"])
         docs = [d for d in docs if keep(d)]
@@ -77,7 +86,7 @@ async def create_contacts(request: Request, state: State) -> Response:
         request,
         state,
         "Contacts",
-        lambda items: [contacts.create_contact(state.books, i) for i in items],
+        lambda i: contacts.create_contact(state.books, i),
     )
 
 
@@ -87,7 +96,7 @@ async def upsert_contacts(request: Request, state: State) -> Response:
         request,
         state,
         "Contacts",
-        lambda items: [contacts.upsert_contact(state.books, i) for i in items],
+        lambda i: contacts.upsert_contact(state.books, i),
     )
 
 
@@ -97,7 +106,8 @@ async def update_contact(contact_id: str, request: Request, state: State) -> Res
         request,
         state,
         "Contacts",
-        lambda items: [contacts.update_contact(state.books, contact_id.lower(), items[0])],
+        lambda i: contacts.update_contact(state.books, contact_id.lower(), i),
+        single=True,
     )
 
 
@@ -122,16 +132,13 @@ def _document_routes(kind: Kind, collection: str) -> None:
             request,
             state,
             collection,
-            lambda items: [documents.create(state.books, kind, i, dp) for i in items],
+            lambda i: documents.create(state.books, kind, i, dp),
         )
 
     async def save_documents(request: Request, state: State) -> Response:
         dp = unit_dp(request)
 
-        def run(items: list[Doc]) -> list[Doc]:
-            return [_save(state, kind, i, dp) for i in items]
-
-        return await write(request, state, collection, run)
+        return await write(request, state, collection, lambda i: _save(state, kind, i, dp))
 
     async def update_document(ident: str, request: Request, state: State) -> Response:
         dp = unit_dp(request)
@@ -140,7 +147,8 @@ def _document_routes(kind: Kind, collection: str) -> None:
             request,
             state,
             collection,
-            lambda items: [documents.update(state.books, kind, doc_id, items[0], dp)],
+            lambda i: documents.update(state.books, kind, doc_id, i, dp),
+            single=True,
         )
 
     base = f"/{collection}"
@@ -177,7 +185,7 @@ async def allocate(ident: str, request: Request, state: State) -> Response:
         request,
         state,
         "Allocations",
-        lambda items: [payments.allocate_credit_note(state.books, credit_id, i) for i in items],
+        lambda i: payments.allocate_credit_note(state.books, credit_id, i),
     )
 
 
@@ -198,5 +206,16 @@ async def create_payments(request: Request, state: State) -> Response:
         request,
         state,
         "Payments",
-        lambda items: [payments.create_payment(state.books, i) for i in items],
+        lambda i: payments.create_payment(state.books, i),
+    )
+
+
+@router.post("/Payments/{payment_id}")
+async def delete_payment(payment_id: str, request: Request, state: State) -> Response:
+    return await write(
+        request,
+        state,
+        "Payments",
+        lambda i: payments.delete_payment(state.books, payment_id.lower(), i),
+        single=True,
     )

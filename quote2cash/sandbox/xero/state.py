@@ -22,7 +22,7 @@ from fastapi import Request, Response
 from quote2cash.connectors import jsoncodec
 from quote2cash.connectors.signatures import XERO_SIGNATURE, sign_xero
 from quote2cash.sandbox.common.faults import Faults
-from quote2cash.sandbox.common.store import Doc
+from quote2cash.sandbox.common.store import Doc, DocStore
 from quote2cash.sandbox.common.webhooks import WebhookDispatcher
 from quote2cash.sandbox.xero.books import Books
 from quote2cash.sandbox.xero.config import XeroSandboxConfig
@@ -108,9 +108,18 @@ def elements(body: Any, collection: str) -> list[Doc]:
 
 
 async def write(
-    request: Request, state: Xero, collection: str, run: Callable[[list[Doc]], list[Doc]]
+    request: Request,
+    state: Xero,
+    collection: str,
+    run_one: Callable[[Doc], Doc],
+    *,
+    single: bool = False,
 ) -> Response:
-    """Run a write once per Idempotency-Key, atomically, then send its webhooks."""
+    """Run a write once per Idempotency-Key, atomically, then send its webhooks.
+
+    ``summarizeErrors=false`` answers 200 with each element either done or carrying its
+    ``ValidationErrors``; by default one bad element fails the whole request with 400.
+    """
     raw = await request.body()
     key = request.headers.get("idempotency-key")
     fingerprint = hashlib.sha256(
@@ -131,12 +140,19 @@ async def write(
         body = jsoncodec.loads(raw) if raw else {}
     except ValueError as exc:
         raise XeroValidation([f"The request body is not valid JSON: {exc}"]) from exc
+    items = elements(body, collection)[: 1 if single else None]
+    summarize = request.query_params.get("summarizeErrors", "true").lower() != "false"
     store = state.books.store
     try:
         with store.atomic():
-            response = state.respond(collection, run(elements(body, collection)))
+            done = [_run(store, run_one, item, summarize) for item in items]
+            response = state.respond(collection, done)
             if key is not None:
-                stored = {"fingerprint": fingerprint, "body": bytes(response.body).decode()}
+                stored = {
+                    "fingerprint": fingerprint,
+                    "body": bytes(response.body).decode(),
+                    "at": str(state.books.clock().timestamp()),
+                }
                 store.put(IDEMPOTENCY_KIND, key, stored)
     except BaseException:
         state.books.events.clear()
@@ -145,10 +161,30 @@ async def write(
     return response
 
 
+def _run(store: DocStore, run_one: Callable[[Doc], Doc], item: Doc, summarize: bool) -> Doc:
+    if summarize:
+        return run_one(item)
+    try:
+        with store.atomic():  # a savepoint: a failed element leaves nothing behind
+            return {**run_one(item), "StatusAttributeString": "OK"}
+    except XeroValidation as failed:
+        errors = [{"Message": m} for m in failed.messages]
+        return {
+            **item,
+            "HasErrors": True,
+            "StatusAttributeString": "ERROR",
+            "ValidationErrors": errors,
+        }
+
+
 def _replay(state: Xero, key: str, fingerprint: str) -> Response | None:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise XeroValidation([f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters."])
     stored = state.books.store.get(IDEMPOTENCY_KIND, key)
+    ttl = state.config.idempotency_ttl_seconds
+    age = state.books.clock().timestamp() - float((stored or {}).get("at", 0))
+    if ttl is not None and age > ttl:
+        stored = None  # forgotten, as by a vendor that keeps keys only for a while
     if stored is None:
         return None
     if stored["fingerprint"] != fingerprint:
