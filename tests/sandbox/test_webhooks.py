@@ -9,7 +9,7 @@ import pytest
 
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroClient
-from quote2cash.connectors.xero_models import XeroContactIn
+from quote2cash.connectors.xero_models import XeroContactIn, XeroContactRef, XeroCreditNoteIn
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import create_app as xero_app
@@ -20,8 +20,9 @@ from tests.sandbox.conftest import (
     hubspot_config,
     xero_config,
 )
-from tests.sandbox.factories import invoice, payment
+from tests.sandbox.factories import invoice, line, payment
 from tests.sandbox.receiver import Receiver
+from tests.sandbox.xero_contract import webhook_errors
 
 
 @pytest.fixture
@@ -122,6 +123,8 @@ async def test_xero_invoice_events_are_signed(
         payment(invoice_id=created.invoice_id, amount="120.00"), idempotency_key="p"
     )
     first, second = await receiver.wait_for(2)
+    assert webhook_errors(first.body) == []
+    assert webhook_errors(second.body) == []
     assert first.verified, first.reason
     assert second.verified, second.reason
     (create,) = first.body["events"]
@@ -144,3 +147,29 @@ async def test_replayed_write_sends_no_second_event(
         await xero.create_invoice(invoice(contact_id=contact.contact_id), idempotency_key="i")
     await http.post(f"{xero_hooked.url}/_sandbox/webhooks/flush")
     assert len(receiver.deliveries) == 1
+
+
+async def test_xero_contact_and_credit_note_events(
+    receiver: Receiver, http: httpx.AsyncClient
+) -> None:
+    config = xero_config(
+        webhook_url=f"{receiver.url}/xero", webhook_categories=["CONTACT", "CREDITNOTE"]
+    )
+    with ThreadedServer(xero_app(config)) as server:
+        xero = XeroClient(http, base_url=server.url, tenant_id=XERO_TENANT, token=XERO_TOKEN)
+        contact = await xero.create_contact(XeroContactIn(name="Acme"), idempotency_key="c")
+        note = await xero.create_credit_note(
+            XeroCreditNoteIn(
+                contact=XeroContactRef(contact_id=contact.contact_id), line_items=[line()]
+            ),
+            idempotency_key="cn",
+        )
+        first, second = await receiver.wait_for(2)
+    assert first.body["events"][0]["eventCategory"] == "CONTACT"
+    (event,) = second.body["events"]
+    assert (event["resourceId"], event["data"]) == (
+        note.credit_note_id,
+        {"Type": "ACCRECCREDIT", "Status": "AUTHORISED"},
+    )
+    assert webhook_errors(first.body) == []
+    assert webhook_errors(second.body) == []

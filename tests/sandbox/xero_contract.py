@@ -170,3 +170,38 @@ def _why(exc: Exception) -> str:
         causes += [str(getattr(e, "message", e))[:300] for e in getattr(cause, "schema_errors", [])]
         cause = cause.__cause__
     return " | ".join(causes)
+
+
+WEBHOOK_SPEC = SPEC.with_name("xero-webhooks.yaml")
+
+
+@lru_cache(maxsize=1)
+def _webhook_components() -> dict[str, Any]:
+    if not WEBHOOK_SPEC.exists():
+        pytest.skip(f"Xero webhook spec not found at {WEBHOOK_SPEC}")
+    document: dict[str, Any] = yaml.safe_load(WEBHOOK_SPEC.read_text())
+    return document
+
+
+def webhook_errors(body: Any) -> list[str]:
+    """What in a webhook body breaks ``xero-webhooks.yaml`` (OpenAPI 3.1, JSON Schema)."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from referencing import Registry, Resource
+
+    document = _webhook_components()
+    resource = Resource.from_contents(document, default_specification=_DRAFT)
+    registry: Registry[Any] = Registry().with_resource("urn:xero-webhooks", resource)
+    categories = {e.get("eventCategory") for e in body.get("events", [])}
+    name = "CreditNoteWebhookEvent" if categories == {"CREDITNOTE"} else "WebhookEvent"
+    schema = {"$ref": f"urn:xero-webhooks#/components/schemas/{name}"}
+    validator = Draft202012Validator(schema, registry=registry)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+
+
+def _draft() -> Any:
+    from referencing.jsonschema import DRAFT202012
+
+    return DRAFT202012
+
+
+_DRAFT = _draft()

@@ -43,6 +43,22 @@ class Xero:
     def respond(self, collection: str, items: list[Doc]) -> XeroJSON:
         return XeroJSON(envelope(self.config.provider_name, self.books.clock, collection, items))
 
+    def _event(self, base: str, at: str, category: str, kind: str, rid: str) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "resourceUrl": f"{base}/api.xro/2.0/{RESOURCE_PATHS[category]}/{rid}",
+            "resourceId": rid,
+            "eventDateUtc": at,
+            "eventType": kind,
+            "eventCategory": category,
+            "tenantId": self.config.tenant_id,
+            "tenantType": "ORGANISATION",
+        }
+        note = self.books.store.get("creditnotes", rid) if category == "CREDITNOTE" else None
+        if note is not None:
+            # Credit note events carry the note's type and status (xero-webhooks.yaml).
+            event["data"] = {"Type": note["Type"], "Status": note["Status"]}
+        return event
+
     def send_events(self) -> None:
         """One signed webhook request with the events the last write raised."""
         raised = list(dict.fromkeys(self.books.events))
@@ -51,18 +67,7 @@ class Xero:
             return
         base = (self.config.public_url or "https://api.xero.com").rstrip("/")
         at = self.books.clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
-        events = [
-            {
-                "resourceUrl": f"{base}/api.xro/2.0/{RESOURCE_PATHS[c]}/{rid}",
-                "resourceId": rid,
-                "eventDateUtc": at,
-                "eventType": kind,
-                "eventCategory": c,
-                "tenantId": self.config.tenant_id,
-                "tenantType": "ORGANISATION",
-            }
-            for c, kind, rid in raised
-        ]
+        events = [self._event(base, at, c, kind, rid) for c, kind, rid in raised]
         first = last = self.books.store.next_value("webhook-sequence")
         for _ in events[1:]:
             last = self.books.store.next_value("webhook-sequence")
