@@ -22,7 +22,7 @@ from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.amendment import AmendmentDelta, amendment_invoice, diff_snapshots
 from quote2cash.billing.decimals import Dec
 from quote2cash.billing.discounts import DEFAULT_STACKING, DiscountKind, check_stacking
-from quote2cash.billing.errors import DocumentError, UsageError, first_problem
+from quote2cash.billing.errors import BillingError, DocumentError, UsageError, first_problem
 from quote2cash.billing.invoice import InvoiceDraft, build_invoice
 from quote2cash.billing.journal import JournalEntry, invoice_entry
 from quote2cash.billing.pricing import BillingPeriod
@@ -115,6 +115,10 @@ def preview_document(data: dict[str, Any]) -> PreviewResult:
         return _amendment(document)
     except ValidationError as exc:
         raise DocumentError(first_problem(exc).removeprefix("document.")) from None
+    except DocumentError:
+        raise
+    except BillingError as exc:  # a well-formed document the billing rules refuse
+        raise DocumentError(str(exc)) from exc
 
 
 def _charges(document: InvoiceDocument) -> list[UsageCharge]:
