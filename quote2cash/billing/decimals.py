@@ -16,7 +16,7 @@ from decimal import (
 )
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from quote2cash.billing.errors import FloatAmountError
 
@@ -72,6 +72,11 @@ Dec = Annotated[
     Decimal,
     BeforeValidator(_validate),
     PlainSerializer(_plain, return_type=str, when_used="json"),
+    # Tell API clients what the validator wants: a decimal string, never a JSON float.
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["19.95"]},
+        mode="validation",
+    ),
 ]
 
 

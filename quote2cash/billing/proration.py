@@ -176,9 +176,12 @@ def measure(period: Span, span: Span, basis: ProrationBasis) -> tuple[int, int, 
     if basis is ProrationBasis.SECONDS:
         p0, p1, s0, s1 = (_instant(v) for v in (period.start, period.end, span.start, span.end))
         _inside(s0, s1, p0, p1, period, span)
-        return int((s1 - s0).total_seconds()), int((p1 - p0).total_seconds()), "seconds"
+        # Integer division of timedeltas: whole seconds, no float on the way.
+        second = timedelta(seconds=1)
+        return (s1 - s0) // second, (p1 - p0) // second, "seconds"
     d0, d1, e0, e1 = (_day(v, basis) for v in (period.start, period.end, span.start, span.end))
-    _inside(e0, e1, d0, d1, period, span)
+    # An inclusive range of one day (start == end) is one day, not an empty period.
+    _inside(e0, e1, d0, d1, period, span, empty_ok=basis is ProrationBasis.INCLUSIVE_DAYS)
     used, of = (e1 - e0).days, (d1 - d0).days
     if basis is ProrationBasis.INCLUSIVE_DAYS:
         return used + 1, of + 1, "days"
@@ -188,12 +191,14 @@ def measure(period: Span, span: Span, basis: ProrationBasis) -> tuple[int, int, 
     return used, of, "days"
 
 
-def _inside(s0: date, s1: date, p0: date, p1: date, period: Span, span: Span) -> None:
+def _inside(
+    s0: date, s1: date, p0: date, p1: date, period: Span, span: Span, empty_ok: bool = False
+) -> None:
     if s0 < p0 or s1 > p1:
         raise ProrationError(
             f"span {span} is outside the period {period}; the span must lie within it"
         )
-    if p0 == p1:
+    if p0 == p1 and not empty_ok:
         raise ProrationError(f"period {period} is empty; it must end after it starts")
 
 

@@ -11,24 +11,20 @@ from decimal import Decimal
 
 import pytest
 
+from quote2cash.billing.conventions import (
+    CHARGEBEE,
+    KILL_BILL,
+    KILL_BILL_FIXED_30,
+    LAGO,
+    POLAR,
+    STRIPE,
+)
 from quote2cash.billing.money import Money
-from quote2cash.billing.proration import (
-    ProrationBasis,
-    ProrationPolicy,
-    parse_span,
-    plan_change,
-    prorate,
-)
-from quote2cash.billing.rounding import RoundingMode
+from quote2cash.billing.proration import ProrationPolicy, parse_span, plan_change, prorate
 
-ACTUAL = ProrationPolicy(basis=ProrationBasis.ACTUAL_DAYS)
-FIXED_30 = ProrationPolicy(basis=ProrationBasis.FIXED_30)
-INCLUSIVE = ProrationPolicy(basis=ProrationBasis.INCLUSIVE_DAYS)
-# Polar: to the second, unrounded factor, amount truncated to the cent (int()).
-POLAR = ProrationPolicy(
-    basis=ProrationBasis.SECONDS, factor_precision=None, rounding=RoundingMode.DOWN
-)
-STRIPE = ProrationPolicy(basis=ProrationBasis.SECONDS, factor_precision=None)
+ACTUAL = KILL_BILL
+FIXED_30 = KILL_BILL_FIXED_30
+INCLUSIVE = LAGO
 
 
 def _factor(period: str, span: str, policy: ProrationPolicy) -> Decimal:
@@ -168,7 +164,7 @@ def test_chargebee_downgrade_sixty_to_thirty() -> None:
         Money.of("30", "USD"),
         period=parse_span("2012-04-01..2012-05-01"),
         change_at=date(2012, 4, 21),
-        policy=ACTUAL,
+        policy=CHARGEBEE,
     )
     assert change.credit.amount == Money.of("-20.00", "USD")
     assert change.debit.amount == Money.of("10.00", "USD")
@@ -185,9 +181,22 @@ def test_chargebee_quantity_reduction() -> None:
         Money.of("60", "USD"),
         period=parse_span("2013-04-01..2013-05-01"),
         change_at=date(2013, 4, 11),
-        policy=ACTUAL,
+        policy=CHARGEBEE,
     )
     assert (change.credit.amount, change.debit.amount) == (
         Money.of("-60.00", "USD"),
         Money.of("40.00", "USD"),
     )
+
+
+def test_conventions_round_per_currency() -> None:
+    from quote2cash.billing.conventions import Conventions
+    from quote2cash.billing.rounding import RoundingMode, RoundingPolicy
+
+    tenant = Conventions(
+        entity="acme-eu",
+        proration=LAGO,
+        rounding_by_currency={"CHF": RoundingPolicy(mode=RoundingMode.HALF_EVEN)},
+    )
+    assert tenant.rounding_for("chf").mode is RoundingMode.HALF_EVEN
+    assert tenant.rounding_for("EUR") == RoundingPolicy()
