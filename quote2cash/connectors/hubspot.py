@@ -165,6 +165,36 @@ class HubSpotClient:
         )
         return HubSpotObject.from_wire(SimplePublicObject.model_validate(body))
 
+    async def create_property(
+        self,
+        object_type: str,
+        name: str,
+        *,
+        label: str,
+        property_type: str = "string",
+        field_type: str = "text",
+        group_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Define a custom property (properties API); Conflict if it exists already."""
+        kind = canonical_type(object_type)
+        body = await self._call(
+            "POST",
+            f"/crm/v3/properties/{kind}",
+            json_body={
+                "name": name,
+                "label": label,
+                "type": property_type,
+                "fieldType": field_type,
+                "groupName": group_name or f"{kind[:-1]}information",
+            },
+        )
+        definition: dict[str, Any] = body
+        return definition
+
+    async def list_property_names(self, object_type: str) -> list[str]:
+        body = await self._call("GET", f"/crm/v3/properties/{canonical_type(object_type)}")
+        return [str(p["name"]) for p in body.get("results", [])]
+
     async def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         """Default (unlabeled) association, associations v4."""
         await self._call(

@@ -260,3 +260,23 @@ async def test_seed_through_the_api(hubspot: HubSpotClient) -> None:
     deal = await hubspot.get_deal(created["deals"][0], properties=["amount", "dealstage"])
     assert deal.properties == deal.properties | {"amount": "13300.00", "dealstage": "contractsent"}
     assert len(deal.associations["line_items"]) == 2
+
+
+async def test_properties_api_and_strict_mode(http: httpx.AsyncClient) -> None:
+    from quote2cash.connectors.errors import Conflict
+    from quote2cash.sandbox.hubspot import create_app
+    from tests.sandbox.conftest import hubspot_config
+
+    with ThreadedServer(create_app(hubspot_config(strict_properties=True))) as server:
+        client = HubSpotClient(http, base_url=server.url, token=HUBSPOT_TOKEN)
+        with pytest.raises(ValidationFailed) as caught:
+            await client.create_object("companies", {"name": "A", "q2c_vat_id": "DE1"})
+        assert caught.value.messages[-1] == 'Property "q2c_vat_id" does not exist'
+        await client.create_property("companies", "q2c_vat_id", label="VAT id")
+        with pytest.raises(Conflict):
+            await client.create_property("companies", "q2c_vat_id", label="VAT id")
+        company = await client.create_object("companies", {"name": "A", "q2c_vat_id": "DE1"})
+        assert company.properties["q2c_vat_id"] == "DE1"
+        assert "q2c_vat_id" in await client.list_property_names("0-2")
+        created = await seed(client)  # defines the rest of what quote2cash reads
+        assert len(created["deals"]) == 3

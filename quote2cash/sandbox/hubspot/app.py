@@ -47,7 +47,8 @@ def create_app(
         max_attempts=config.webhook_max_attempts,
         retry_base_seconds=config.webhook_retry_base_seconds,
     )
-    state = HubSpot(config, Crm(store, clock or (lambda: datetime.now(UTC))), faults, dispatcher)
+    crm = Crm(store, clock or (lambda: datetime.now(UTC)), strict=config.strict_properties)
+    state = HubSpot(config, crm, faults, dispatcher)
 
     async def seed_in_process(app: FastAPI) -> dict[str, Any]:
         async with self_client(app) as http:

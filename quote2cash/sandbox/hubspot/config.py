@@ -27,6 +27,9 @@ class HubSpotSandboxConfig(BaseSettings):
     portal_id: int = 62515
     app_id: int = 1160452
     subscription_id: int = 2104
+    strict_properties: bool = Field(
+        False, description="refuse values of properties the portal does not define"
+    )
     reset_on_start: bool = False
     seed_on_start: bool = False
     faults: FaultConfig = Field(default_factory=FaultConfig)

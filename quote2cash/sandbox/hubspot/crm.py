@@ -24,6 +24,7 @@ from quote2cash.connectors.hubspot_models import (
 )
 from quote2cash.sandbox.common.store import Doc, DocStore
 from quote2cash.sandbox.hubspot import pipelines
+from quote2cash.sandbox.hubspot import properties as property_defs
 from quote2cash.sandbox.hubspot.errors import HubSpotError, not_found
 
 OBJECT_TYPES = tuple(OBJECT_TYPE_IDS.values())
@@ -66,9 +67,14 @@ def as_property_value(name: str, value: Any) -> str | None:
 
 
 class Crm:
-    def __init__(self, store: DocStore, clock: Clock) -> None:
+    def __init__(self, store: DocStore, clock: Clock, *, strict: bool = False) -> None:
         self.store = store
         self.clock = clock
+        self.strict = strict
+
+    def _check(self, kind: str, names: Iterable[str]) -> None:
+        if self.strict:
+            property_defs.check_names(self.store, kind, list(names))
 
     def new_id(self) -> str:
         return str(self.store.next_value("hubspot:object-id", start=1001))
@@ -79,6 +85,7 @@ class Crm:
         properties: Mapping[str, Any],
         associations: Iterable[tuple[str, str, int]] = (),
     ) -> Doc:
+        self._check(kind, properties)
         now = hubspot_time(self.clock())
         record_id = self.new_id()
         props = {k: as_property_value(k, v) for k, v in properties.items()}
@@ -115,6 +122,7 @@ class Crm:
         self, kind: str, record_id: str, properties: Mapping[str, Any]
     ) -> tuple[Doc, dict[str, str | None]]:
         """Apply changes; return the record and the properties whose value changed."""
+        self._check(kind, properties)
         record = self.get(kind, record_id)
         old: dict[str, str | None] = dict(record["properties"])
         changes = {k: as_property_value(k, v) for k, v in properties.items()}

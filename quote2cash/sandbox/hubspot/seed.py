@@ -2,6 +2,7 @@
 
 Three customers in three tax situations (UK domestic VAT, EU reverse charge, EU without
 a VAT id), a small catalogue, and one deal each at ``contractsent`` for a demo to close.
+The custom ``q2c_*`` properties quote2cash reads are defined first, as on a real portal.
 Tax ids pass their checksums; the companies and people are invented.
 """
 
@@ -18,6 +19,7 @@ PRODUCTS = [
         "hs_sku": "PLAT-ANNUAL",
         "price": "12000.00",
         "hs_recurring_billing_period": "P12M",
+        "recurringbillingfrequency": "annually",
     },
     {"name": "Onboarding package", "hs_sku": "ONBOARD", "price": "2500.00"},
     {
@@ -25,6 +27,7 @@ PRODUCTS = [
         "hs_sku": "SUPPORT-M",
         "price": "149.90",
         "hs_recurring_billing_period": "P1M",
+        "recurringbillingfrequency": "monthly",
     },
 ]
 
@@ -36,7 +39,7 @@ COMPANIES = [
         "city": "Leeds",
         "zip": "LS1 4AP",
         "address": "1 Park Row",
-        "vat_number": "GB223456719",
+        "q2c_vat_id": "GB223456719",
     },
     {
         "name": "Globex GmbH",
@@ -45,7 +48,7 @@ COMPANIES = [
         "city": "Berlin",
         "zip": "10115",
         "address": "Invalidenstrasse 1",
-        "vat_number": "DE136695976",
+        "q2c_vat_id": "DE136695976",
     },
     {
         "name": "Initech SARL",
@@ -54,7 +57,7 @@ COMPANIES = [
         "city": "Lyon",
         "zip": "69002",
         "address": "2 Quai Saint-Antoine",
-        "vat_number": "",
+        "q2c_vat_id": "",
     },
 ]
 
@@ -87,8 +90,33 @@ def _amount(lines: list[tuple[int, str, str]]) -> Decimal:
     return total.quantize(Decimal("0.01"))
 
 
+RECURRING = ("hs_recurring_billing_period", "recurringbillingfrequency")
+
+CUSTOM_PROPERTIES = [
+    ("companies", "q2c_vat_id", "VAT id", "string", "text"),
+    ("companies", "q2c_tax_exempt", "Tax exempt", "bool", "booleancheckbox"),
+    ("deals", "q2c_payment_terms_days", "Payment terms (days)", "number", "number"),
+    ("deals", "q2c_order_discount_percent", "Order discount (%)", "number", "number"),
+    ("line_items", "q2c_tax_category", "Tax category", "string", "text"),
+]
+"""The custom properties quote2cash reads, created once per portal."""
+
+
+async def define_properties(client: HubSpotClient) -> list[str]:
+    created = []
+    for kind, name, label, property_type, field_type in CUSTOM_PROPERTIES:
+        if name in await client.list_property_names(kind):
+            continue
+        await client.create_property(
+            kind, name, label=label, property_type=property_type, field_type=field_type
+        )
+        created.append(f"{kind}.{name}")
+    return created
+
+
 async def seed(client: HubSpotClient) -> dict[str, Any]:
-    """Create the sample records; returns their ids by type."""
+    """Create the custom properties and the sample records; returns their ids by type."""
+    await define_properties(client)
     products = [await client.create_object("products", p) for p in PRODUCTS]
     created: dict[str, list[str]] = {"products": [p.id for p in products]}
     created.update(companies=[], contacts=[], deals=[], line_items=[])
@@ -107,6 +135,7 @@ async def seed(client: HubSpotClient) -> dict[str, Any]:
                 "dealstage": "contractsent",
                 "pipeline": "default",
                 "amount": str(_amount(deal.lines)),
+                "q2c_payment_terms_days": "30",
             },
             associations=[("companies", company.id), ("contacts", contact.id)],
         )
@@ -121,11 +150,7 @@ async def seed(client: HubSpotClient) -> dict[str, Any]:
                     "quantity": quantity,
                     "price": product["price"],
                     "hs_discount_percentage": discount,
-                    **(
-                        {"hs_recurring_billing_period": product["hs_recurring_billing_period"]}
-                        if "hs_recurring_billing_period" in product
-                        else {}
-                    ),
+                    **{k: product[k] for k in RECURRING if k in product},
                 },
                 associations=[("deals", record.id)],
             )
