@@ -212,32 +212,14 @@ def amendment_invoice(
     stacking: Sequence[DiscountKind] = DEFAULT_STACKING,
 ) -> InvoiceDraft:
     """Credit unused old terms and charge remaining new terms from ``effective``."""
-    remaining = Span(start=effective, end=period.end)
-    whole = Span(start=period.cycle_start or period.start, end=period.end)
-    old = {line.line_id: line for line in before.lines}
-    new = {line.line_id: line for line in after.lines}
     account = accounts.deferred_revenue if period.in_advance else accounts.revenue
-    pending: list[PendingLine] = []
-    for line_id in [*old, *(i for i in new if i not in old)]:
-        was, now = old.get(line_id), new.get(line_id)
-        if was == now:
-            continue
-        for line, snap, credit in ((was, before, True), (now, after, False)):
-            if line is None or line.recurring == "one_time":
-                continue
-            price = Money(
-                amount=_cycle_amount(snap, line, stacking, policy), currency=snap.currency
-            )
-            proration = prorate(price, period=whole, span=remaining, policy=period.proration)
-            pending.append(
-                _proration_line(line, proration, credit=credit, account=account, served=remaining)
-            )
-    added_one_time = [
-        line for i, line in new.items() if i not in old and line.recurring == "one_time"
-    ]
-    if added_one_time:
-        extra = after.model_copy(update={"lines": added_one_time})
-        pending += snapshot_lines(extra, None, stacking, accounts)
+    pending = _proration_lines(before, after, period, effective, policy, stacking, account)
+    old_ids = {line.line_id for line in before.lines}
+    added = [li for li in after.lines if li.line_id not in old_ids and li.recurring == "one_time"]
+    if added:
+        pending += snapshot_lines(
+            after.model_copy(update={"lines": added}), None, stacking, accounts
+        )
     # The amendment bills only what remains of the period.
     remaining_period = period.model_copy(update={"start": _day(effective)})
     return assemble_invoice(
@@ -249,3 +231,35 @@ def amendment_invoice(
         period=remaining_period,
         vat_registry=vat_registry,
     )
+
+
+def _proration_lines(
+    before: QuoteSnapshot,
+    after: QuoteSnapshot,
+    period: BillingPeriod,
+    effective: date | datetime,
+    policy: RoundingPolicy,
+    stacking: Sequence[DiscountKind],
+    account: str,
+) -> list[PendingLine]:
+    """A credit and a debit for every recurring line whose billed amount may change."""
+    remaining = Span(start=effective, end=period.end)
+    whole = Span(start=period.cycle_start or period.start, end=period.end)
+    old = {line.line_id: line for line in before.lines}
+    new = {line.line_id: line for line in after.lines}
+    same_terms = before.order_discount_percent == after.order_discount_percent
+    pending: list[PendingLine] = []
+    for line_id in [*old, *(i for i in new if i not in old)]:
+        was, now = old.get(line_id), new.get(line_id)
+        if was == now and same_terms:
+            continue
+        for line, snap, credit in ((was, before, True), (now, after, False)):
+            if line is None or line.recurring == "one_time":
+                continue
+            amount = _cycle_amount(snap, line, stacking, policy)
+            price = Money(amount=amount, currency=snap.currency)
+            proration = prorate(price, period=whole, span=remaining, policy=period.proration)
+            pending.append(
+                _proration_line(line, proration, credit=credit, account=account, served=remaining)
+            )
+    return pending

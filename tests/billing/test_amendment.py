@@ -71,3 +71,13 @@ def test_removed_recurring_line_is_only_credited() -> None:
     )
     assert [li.line_id for li in invoice.lines] == ["L1:credit"]
     assert invoice.subtotal == D("-126.45")
+
+
+def test_order_discount_change_reprices_unchanged_recurring_lines() -> None:
+    discounted = snapshot(lines=BEFORE.lines, order_discount_percent=D(10))
+    invoice = amendment_invoice(
+        BEFORE, discounted, period=MAY, effective=date(2024, 5, 16), issue_date=date(2024, 5, 16)
+    )
+    by_id = {li.line_id: li.net_amount for li in invoice.lines}
+    # 245.00 -> 220.50 a month; 16 of 31 days of each.
+    assert by_id == {"L1:credit": D("-126.45"), "L1:debit": D("113.81")}

@@ -126,7 +126,7 @@ def _merge(defaults: dict[str, str], args: list[str]) -> list[str]:
 
 
 def test_preview_prints_explained_invoice() -> None:
-    result = runner.invoke(app, ["preview", str(EXAMPLES / "quote-annual-eu.json")])
+    result = runner.invoke(app, ["preview", str(EXAMPLES / "quote-eu-reverse-charge.json")])
     assert result.exit_code == 0, result.stderr
     assert "Total    303.77 EUR" in result.stdout
     assert "17 of 31 days (actual days) of 99.75 EUR = 54.70 EUR" in result.stdout
@@ -134,7 +134,7 @@ def test_preview_prints_explained_invoice() -> None:
 
 
 def test_preview_json_output() -> None:
-    result = runner.invoke(app, ["preview", str(EXAMPLES / "quote-annual-eu.json"), "--json"])
+    result = runner.invoke(app, ["preview", str(EXAMPLES / "quote-eu-reverse-charge.json"), "--json"])
     payload = json.loads(result.stdout)
     assert payload["invoice"]["total"] == "303.77"
 
