@@ -134,7 +134,9 @@ def test_preview_prints_explained_invoice() -> None:
 
 
 def test_preview_json_output() -> None:
-    result = runner.invoke(app, ["preview", str(EXAMPLES / "quote-eu-reverse-charge.json"), "--json"])
+    result = runner.invoke(
+        app, ["preview", str(EXAMPLES / "quote-eu-reverse-charge.json"), "--json"]
+    )
     payload = json.loads(result.stdout)
     assert payload["invoice"]["total"] == "303.77"
 
