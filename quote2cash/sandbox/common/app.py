@@ -11,7 +11,14 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from quote2cash.sandbox.common.faults import INTERNAL_HEADER, ErrorRenderer, FaultMiddleware, Faults
+from quote2cash.sandbox.common.admin import admin_router
+from quote2cash.sandbox.common.faults import (
+    INTERNAL_HEADER,
+    ErrorRenderer,
+    FaultConfig,
+    FaultMiddleware,
+    Faults,
+)
 from quote2cash.sandbox.common.store import DocStore
 from quote2cash.sandbox.common.webhooks import WebhookDispatcher
 
@@ -31,20 +38,39 @@ def self_client(app: ASGIApp) -> httpx.AsyncClient:
     )
 
 
+def plumbing(
+    store: DocStore, config: FaultConfig, *, max_attempts: int, retry_base_seconds: float
+) -> tuple[Faults, WebhookDispatcher]:
+    """Live fault settings (a copy: admin changes never touch the config) and delivery."""
+    faults = Faults(config.model_copy(deep=True))
+    dispatcher = WebhookDispatcher(
+        store=store,
+        faults=faults,
+        max_attempts=max_attempts,
+        retry_base_seconds=retry_base_seconds,
+    )
+    return faults, dispatcher
+
+
 def build_app(
     *,
     title: str,
+    vendor: str,
     store: DocStore,
-    dispatcher: WebhookDispatcher,
     faults: Faults,
+    dispatcher: WebhookDispatcher,
     render_error: ErrorRenderer,
-    on_start: Callable[[FastAPI], Awaitable[Any]] | None = None,
+    reset: Callable[[], None],
+    seed: Callable[[FastAPI], Awaitable[dict[str, Any]]],
+    seed_on_start: bool,
 ) -> FastAPI:
+    """The app with its lifespan (webhook delivery, optional seeding), faults and admin."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await dispatcher.start()
-        if on_start is not None:
-            await on_start(app)
+        if seed_on_start:
+            await seed(app)
         try:
             yield
         finally:
@@ -59,4 +85,13 @@ def build_app(
         redoc_url=None,
     )
     app.add_middleware(FaultMiddleware, faults=faults, render_error=render_error)
+    app.include_router(
+        admin_router(
+            vendor=vendor,
+            faults=faults,
+            dispatcher=dispatcher,
+            reset=reset,
+            seed=lambda: seed(app),
+        )
+    )
     return app

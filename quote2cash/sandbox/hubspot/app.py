@@ -15,11 +15,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from quote2cash.connectors.hubspot import HubSpotClient
-from quote2cash.sandbox.common.admin import admin_router
-from quote2cash.sandbox.common.app import bearer_ok, build_app, self_client
-from quote2cash.sandbox.common.faults import Faults
+from quote2cash.sandbox.common.app import bearer_ok, build_app, plumbing, self_client
 from quote2cash.sandbox.common.store import DocStore
-from quote2cash.sandbox.common.webhooks import WebhookDispatcher
 from quote2cash.sandbox.hubspot import errors, routes_objects, routes_v4
 from quote2cash.sandbox.hubspot.config import HubSpotSandboxConfig
 from quote2cash.sandbox.hubspot.crm import Clock, Crm
@@ -40,33 +37,30 @@ def create_app(
     store = DocStore(config.db)
     if config.reset_on_start:
         store.reset()
-    faults = Faults(config.faults.model_copy(deep=True))
-    dispatcher = WebhookDispatcher(
-        store=store,
-        faults=faults,
+    faults, dispatcher = plumbing(
+        store,
+        config.faults,
         max_attempts=config.webhook_max_attempts,
         retry_base_seconds=config.webhook_retry_base_seconds,
     )
     crm = Crm(store, clock or (lambda: datetime.now(UTC)), strict=config.strict_properties)
-    state = HubSpot(config, crm, faults, dispatcher)
 
     async def seed_in_process(app: FastAPI) -> dict[str, Any]:
         async with self_client(app) as http:
             return await seed(HubSpotClient(http, base_url=str(http.base_url), token=config.token))
 
-    async def on_start(app: FastAPI) -> None:
-        if config.seed_on_start:
-            await seed_in_process(app)
-
     app = build_app(
         title="HubSpot sandbox",
+        vendor="hubspot",
         store=store,
-        dispatcher=dispatcher,
         faults=faults,
+        dispatcher=dispatcher,
         render_error=errors.render_fault,
-        on_start=on_start,
+        reset=store.reset,
+        seed=seed_in_process,
+        seed_on_start=config.seed_on_start,
     )
-    app.state.hubspot = state
+    app.state.hubspot = HubSpot(config, crm, faults, dispatcher)
 
     async def require_token(request: Request) -> None:
         if not bearer_ok(request.headers.get("authorization"), config.token):
@@ -75,15 +69,6 @@ def create_app(
     vendor = [Depends(require_token)]
     app.include_router(routes_objects.router, dependencies=vendor)
     app.include_router(routes_v4.router, dependencies=vendor)
-    app.include_router(
-        admin_router(
-            vendor="hubspot",
-            faults=faults,
-            dispatcher=dispatcher,
-            reset=store.reset,
-            seed=lambda: seed_in_process(app),
-        )
-    )
     _handlers(app)
     return app
 

@@ -7,6 +7,7 @@ Vendor paths are under ``/api.xro/2.0`` and need ``Authorization: Bearer <config
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -14,11 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException
 
-from quote2cash.sandbox.common.admin import admin_router
-from quote2cash.sandbox.common.app import bearer_ok, build_app, self_client
-from quote2cash.sandbox.common.faults import Faults
+from quote2cash.sandbox.common.app import bearer_ok, build_app, plumbing, self_client
 from quote2cash.sandbox.common.store import DocStore
-from quote2cash.sandbox.common.webhooks import WebhookDispatcher
 from quote2cash.sandbox.xero import envelope, routes_ledger, routes_sales
 from quote2cash.sandbox.xero.books import Books
 from quote2cash.sandbox.xero.clock import Clock, system_clock
@@ -36,10 +34,9 @@ def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None =
         store.reset()
     if not store.all("accounts"):
         books.install_defaults()
-    faults = Faults(config.faults.model_copy(deep=True))
-    dispatcher = WebhookDispatcher(
-        store=store,
-        faults=faults,
+    faults, dispatcher = plumbing(
+        store,
+        config.faults,
         max_attempts=config.webhook_max_attempts,
         retry_base_seconds=config.webhook_retry_base_seconds,
     )
@@ -50,20 +47,26 @@ def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None =
                 http, base_url=str(http.base_url), tenant_id=config.tenant_id, token=config.token
             )
 
-    async def on_start(app: FastAPI) -> None:
-        if config.seed_on_start:
-            await seed_in_process(app)
-
     app = build_app(
         title="Xero sandbox",
+        vendor="xero",
         store=store,
-        dispatcher=dispatcher,
         faults=faults,
+        dispatcher=dispatcher,
         render_error=envelope.render_fault,
-        on_start=on_start,
+        reset=books.reset,
+        seed=seed_in_process,
+        seed_on_start=config.seed_on_start,
     )
     app.state.xero = Xero(config, books, faults, dispatcher)
+    vendor = [Depends(_auth(config))]
+    app.include_router(routes_sales.router, dependencies=vendor)
+    app.include_router(routes_ledger.router, dependencies=vendor)
+    _handlers(app)
+    return app
 
+
+def _auth(config: XeroSandboxConfig) -> Callable[[Request], Awaitable[None]]:
     async def require_auth(request: Request) -> None:
         if not bearer_ok(request.headers.get("authorization"), config.token):
             raise XeroAuthFailed(401)
@@ -71,20 +74,7 @@ def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None =
         if tenant.lower() != config.tenant_id.lower():
             raise XeroAuthFailed(403)
 
-    vendor = [Depends(require_auth)]
-    app.include_router(routes_sales.router, dependencies=vendor)
-    app.include_router(routes_ledger.router, dependencies=vendor)
-    app.include_router(
-        admin_router(
-            vendor="xero",
-            faults=faults,
-            dispatcher=dispatcher,
-            reset=books.reset,
-            seed=lambda: seed_in_process(app),
-        )
-    )
-    _handlers(app)
-    return app
+    return require_auth
 
 
 def _handlers(app: FastAPI) -> None:

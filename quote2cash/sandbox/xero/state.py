@@ -127,16 +127,7 @@ async def write(
     """
     raw = await request.body()
     key = request.headers.get("idempotency-key")
-    fingerprint = hashlib.sha256(
-        b"\n".join(
-            [
-                request.method.encode(),
-                str(request.url.path).encode(),
-                str(request.url.query).encode(),
-                raw,
-            ]
-        )
-    ).hexdigest()
+    fingerprint = _fingerprint(request, raw)
     if key is not None:
         replay = _replay(state, key, fingerprint)
         if replay is not None:
@@ -164,6 +155,12 @@ async def write(
         raise
     state.send_events()
     return response
+
+
+def _fingerprint(request: Request, raw: bytes) -> str:
+    """What makes two requests "the same" for an idempotency key."""
+    parts = [request.method, request.url.path, request.url.query]
+    return hashlib.sha256(b"\n".join([*(p.encode() for p in parts), raw])).hexdigest()
 
 
 def _run(store: DocStore, run_one: Callable[[Doc], Doc], item: Doc, summarize: bool) -> Doc:
