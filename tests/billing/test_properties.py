@@ -16,7 +16,13 @@ from quote2cash.billing.credit_note import credit_note_entry, credit_note_for
 from quote2cash.billing.currency import quantum
 from quote2cash.billing.errors import FloatAmountError
 from quote2cash.billing.invoice import BillingPeriod, InvoiceDraft, build_invoice
-from quote2cash.billing.journal import invoice_entry, payment_entry, refund_entry
+from quote2cash.billing.journal import (
+    fx_payment_entry,
+    invoice_entry,
+    payment_entry,
+    refund_entry,
+    write_off_entry,
+)
 from quote2cash.billing.money import Money
 from quote2cash.billing.proration import ProrationBasis, ProrationPolicy, Span, plan_change
 from quote2cash.billing.recognition import recognition_entries, schedules_for
@@ -107,6 +113,18 @@ def test_every_document_journal_balances(
         refund_entry(key="r", amount=total, refunded_on=ISSUE),
     ]
     entries += recognition_entries(schedules_for(invoice), key_prefix="rev")
+    entries.append(write_off_entry(key="w", amount=total, written_off_on=ISSUE))
+    if snap.currency != "GBP":
+        entries.append(
+            fx_payment_entry(
+                key="fx",
+                amount=total,
+                base_currency="GBP",
+                paid_on=ISSUE,
+                booked_rate=Decimal("0.8571"),
+                settled_rate=Decimal("0.8493"),
+            )
+        )
     for entry in entries:
         debits = sum((li.debit for li in entry.lines), Decimal(0))
         credits = sum((li.credit for li in entry.lines), Decimal(0))
