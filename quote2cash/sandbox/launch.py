@@ -33,6 +33,11 @@ def _faults(value: str | None) -> dict[str, Any]:
     return {"faults": FaultConfig.model_validate(json.loads(text))}
 
 
+def _switches(*, reset: bool, seed: bool) -> dict[str, bool]:
+    """A switch left off leaves the environment's value in place."""
+    return {k: True for k, on in (("reset_on_start", reset), ("seed_on_start", seed)) if on}
+
+
 def _given(**values: Any) -> dict[str, Any]:
     """Only the flags actually given, so the environment fills in the rest."""
     return {k: v for k, v in values.items() if v is not None}
@@ -53,7 +58,7 @@ def hubspot_command(
     from quote2cash.sandbox.hubspot import HubSpotSandboxConfig, run_hubspot
 
     given = _given(db=db, webhook_url=webhook_url, client_secret=client_secret, token=token)
-    options: dict[str, Any] = {**given, "reset_on_start": reset, "seed_on_start": seed}
+    options: dict[str, Any] = {**given, **_switches(reset=reset, seed=seed)}
     # The constructor, not model_validate: only __init__ reads the environment.
     config = HubSpotSandboxConfig(**options, **_faults(faults))
     run_hubspot(config, host, port)
@@ -77,7 +82,7 @@ def xero_command(
     given = _given(
         db=db, webhook_url=webhook_url, webhook_key=webhook_key, tenant_id=tenant_id, token=token
     )
-    options: dict[str, Any] = {**given, "reset_on_start": reset, "seed_on_start": seed}
+    options: dict[str, Any] = {**given, **_switches(reset=reset, seed=seed)}
     config = XeroSandboxConfig(**options, **_faults(faults))
     run_xero(config, host, port)
 
