@@ -173,3 +173,11 @@ async def test_xero_contact_and_credit_note_events(
     )
     assert webhook_errors(first.body) == []
     assert webhook_errors(second.body) == []
+
+
+async def test_xero_intent_to_receive(
+    xero_hooked: ThreadedServer, receiver: Receiver, http: httpx.AsyncClient
+) -> None:
+    response = await http.post(f"{xero_hooked.url}/_sandbox/webhooks/intent-to-receive")
+    assert response.json() == {"passed": True, "correctly_signed": 200, "incorrectly_signed": 401}
+    assert [d.verified for d in receiver.deliveries] == [True, False]

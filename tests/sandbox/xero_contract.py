@@ -120,7 +120,7 @@ class ContractChecker:
         return None
 
     async def on_request(self, request: httpx.Request) -> None:
-        if "/_sandbox/" in request.url.path:
+        if not request.url.path.startswith("/api.xro/"):
             return
         try:
             with _quiet():
@@ -131,7 +131,7 @@ class ContractChecker:
 
     async def on_response(self, response: httpx.Response) -> None:
         request = response.request
-        if "/_sandbox/" in request.url.path:
+        if not request.url.path.startswith("/api.xro/"):
             return
         await response.aread()
         where = f"{request.method} {request.url.path} -> {response.status_code}"

@@ -6,6 +6,8 @@
 - ``GET  /_sandbox/webhooks``          every delivery attempt: url, status, outcome, body
 - ``POST /_sandbox/webhooks/flush``    wait until queued deliveries are done
 - ``GET|PUT|DELETE /_sandbox/faults``  read, replace or clear the fault settings
+
+Xero adds ``POST /_sandbox/webhooks/intent-to-receive`` (``quote2cash.sandbox.xero.intent``).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from quote2cash.sandbox.common.app import bearer_ok, build_app, plumbing, self_client
 from quote2cash.sandbox.common.store import DocStore
-from quote2cash.sandbox.xero import envelope, routes_ledger, routes_sales
+from quote2cash.sandbox.xero import envelope, intent, routes_ledger, routes_sales
 from quote2cash.sandbox.xero.books import Books
 from quote2cash.sandbox.xero.clock import Clock, system_clock
 from quote2cash.sandbox.xero.config import XeroSandboxConfig
@@ -62,6 +62,7 @@ def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None =
     vendor = [Depends(_auth(config))]
     app.include_router(routes_sales.router, dependencies=vendor)
     app.include_router(routes_ledger.router, dependencies=vendor)
+    app.include_router(intent.router)
     _handlers(app)
     return app
 
