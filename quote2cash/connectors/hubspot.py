@@ -213,7 +213,9 @@ class HubSpotClient:
         limit: int = 100,
         after: str | None = None,
     ) -> HubSpotSearchPage:
-        """One page of a CRM search: groups are ORed, filters within a group ANDed."""
+        """One page of a CRM search: groups are ORed, filters within a group ANDed.
+
+        ``sorts`` are property names, ``-name`` for descending order."""
         request: dict[str, Any] = {
             "filterGroups": [
                 {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in group]}
@@ -223,7 +225,7 @@ class HubSpotClient:
             "limit": min(limit, SEARCH_PAGE_MAX),
         }
         if sorts:
-            request["sorts"] = list(sorts)
+            request["sorts"] = [_sort(s) for s in sorts]
         if after:
             request["after"] = after
         body = await self._call(
@@ -258,6 +260,15 @@ class HubSpotClient:
             if page.after is None:
                 return found
             after = page.after
+
+
+def _sort(spec: str) -> dict[str, str]:
+    """``"-createdate"`` -> ``{"propertyName": "createdate", "direction": "DESCENDING"}``."""
+    descending = spec.startswith("-")
+    return {
+        "propertyName": spec.lstrip("-"),
+        "direction": "DESCENDING" if descending else "ASCENDING",
+    }
 
 
 def _association_input(from_type: str, to_type: str, to_id: str) -> dict[str, Any]:

@@ -157,6 +157,10 @@ async def test_search_filter_groups_and_paging(hubspot: HubSpotClient) -> None:
     assert page.after is not None
     found = await hubspot.search_all("deals", filter_groups=won_big, properties=["dealname"])
     assert [r.properties["dealname"] for r in found] == ["B", "C"]
+    by_amount = await hubspot.search(
+        "deals", filter_groups=[], properties=["dealname"], sorts=["-amount"]
+    )
+    assert [r.properties["dealname"] for r in by_amount.results] == ["C", "B", "A", "D"]
 
 
 async def test_search_limits(hubspot: HubSpotClient) -> None:
