@@ -57,3 +57,44 @@ class InvoiceChanged(BaseModel):
     event_id: str
     invoice_id: str
     event_type: str = "UPDATE"
+
+UPDATE_RETRY = "retry"
+
+
+class Attention(BaseModel):
+    """Why a deal is parked, and what a person should do about it."""
+
+    step: Stage
+    reason: str
+    """Error type, e.g. ``XeroValidation``; also the runbook page name."""
+    message: str
+    runbook: str
+    since: datetime
+
+
+class StageChange(BaseModel):
+    stage: Stage
+    at: datetime
+
+
+class DealStatus(BaseModel):
+    """What the ``stage`` query returns: the deal as an on-call engineer needs it."""
+
+    workflow_id: str
+    deal_id: str
+    stage: Stage
+    snapshot_hash: str = ""
+    customer_id: str = ""
+    invoice_id: str = ""
+    invoice_number: str = ""
+    amount: str = ""
+    currency: str = ""
+    amount_paid: str = ""
+    journal_entries: list[str] = Field(default_factory=list)
+    attention: Attention | None = None
+    history: list[StageChange] = Field(default_factory=list)
+
+
+class RetryRequest(BaseModel):
+    requested_by: str
+    note: str = ""

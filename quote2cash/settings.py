@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     hubspot_token: str = DEV_SECRET
     hubspot_client_secret: str = DEV_SECRET
     hubspot_port: int = 8101
+    hubspot_won_stages: list[str] = ["closedwon"]
+    """Deal stages that start a DealWorkflow when a deal moves into them."""
 
     xero_base_url: str = "http://127.0.0.1:8102"
     xero_tenant_id: str = "00000000-0000-4000-8000-000000000001"

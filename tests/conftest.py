@@ -74,11 +74,23 @@ async def temporal_dev() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(scope="session")
 async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
-    from quote2cash.temporal import data_converter
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+
+    from quote2cash.temporal import SEARCH_ATTRIBUTES, data_converter
 
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_binary("temporal-test-server"),
         data_converter=data_converter(b"\x00" * 32),
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                k.name: IndexedValueType.ValueType(k.indexed_value_type.value)
+                for k in SEARCH_ATTRIBUTES
+            },
+        )
     )
     try:
         yield env

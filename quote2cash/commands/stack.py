@@ -1,9 +1,95 @@
-"""q2c commands: stack (placeholder module, filled by its owner)."""
+"""q2c commands that run processes: demo, dev (the stack only), worker, api."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from quote2cash.devstack.processes import StackError, Supervisor
+from quote2cash.settings import get_settings
+
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+def demo(
+    deals: Annotated[int, typer.Option(min=1, max=5000, help="How many deals to close.")] = 25,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object at the end.")
+    ] = False,
+    keep: Annotated[bool, typer.Option(help="Leave the stack up to explore.")] = False,
+) -> None:
+    """Start the embedded stack, close N deals in the CRM, watch them reach posted."""
+    from quote2cash.devstack.demo import run_demo
+
+    console = None if as_json else Console()
+    try:
+        result = asyncio.run(run_demo(get_settings(), deals=deals, keep=keep, console=console))
+    except StackError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("stopped; every child process was stopped too")
+        raise typer.Exit(130) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_json()))
+    if result.completed != result.deals or result.duplicates or not result.ledger_balanced:
+        raise typer.Exit(1)
+
+
+def dev() -> None:
+    """Start the embedded stack (Temporal + UI, emulators, API, worker) until Ctrl-C."""
+    from quote2cash.devstack.stack import start_stack
+
+    settings = get_settings()
+    console = Console()
+
+    async def run() -> None:
+        supervisor = Supervisor(settings.var_dir / "logs")
+        try:
+            await start_stack(settings, supervisor)
+            console.print(f"Temporal UI  http://127.0.0.1:{settings.temporal_ui_port}")
+            console.print(f"API          {settings.api_url}/docs")
+            console.print(f"HubSpot      {settings.hubspot_base_url}")
+            console.print(f"Xero         {settings.xero_base_url}")
+            console.print("Ctrl-C stops everything.")
+            while not (dead := supervisor.dead()):  # noqa: ASYNC110 - a child exit is no event
+                await asyncio.sleep(1)
+            console.print(f"[red]stopped: {', '.join(dead)} exited[/] (see var/logs)")
+        finally:
+            supervisor.stop_all()
+
+    try:
+        asyncio.run(run())
+    except StackError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def worker() -> None:
+    """Run a worker: every workflow and activity on the deals task queue."""
+    from workers.main import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(run_worker(get_settings()))
+
+
+def api() -> None:
+    """Run the API: webhook ingress, ops endpoints, codec server for the Temporal UI."""
+    from quote2cash.api.app import serve
+
+    serve(get_settings())
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the q2c app."""
+    for command in (demo, dev, worker, api):
+        app.command()(command)

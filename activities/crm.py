@@ -1,0 +1,48 @@
+"""CRM activities: read a closed deal into a snapshot; write the outcome back."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.crm_mapping import (
+    COMPANY_PROPERTIES,
+    DEAL_PROPERTIES,
+    LINE_PROPERTIES,
+    build_snapshot,
+)
+from activities.deps import Deps
+from activities.errors import InvalidMasterData, vendor_errors
+from activities.models import SnapshotRequest, WriteBackRequest
+from quote2cash.billing.snapshot import QuoteSnapshot
+
+
+class CrmActivities:
+    def __init__(self, deps: Deps) -> None:
+        self._hubspot = deps.hubspot
+
+    @activity.defn
+    async def fetch_snapshot(self, request: SnapshotRequest) -> QuoteSnapshot:
+        with vendor_errors():
+            deal = await self._hubspot.get_deal(
+                request.deal_id,
+                properties=DEAL_PROPERTIES,
+                associations=("line_items", "companies"),
+            )
+            companies = deal.associations.get("companies", [])
+            if not companies:
+                raise InvalidMasterData(
+                    f"HubSpot deal {deal.id} has no associated company to bill; associate one"
+                )
+            items = await self._hubspot.batch_read(
+                "line_items", deal.associations.get("line_items", []), properties=LINE_PROPERTIES
+            )
+            company = await self._hubspot.get_object(
+                "companies", sorted(companies)[0], properties=COMPANY_PROPERTIES
+            )
+            return build_snapshot(deal, items, company)
+
+    @activity.defn
+    async def write_back(self, request: WriteBackRequest) -> None:
+        # Same-value PATCH: repeating it leaves the deal as it was.
+        with vendor_errors():
+            await self._hubspot.update_deal(request.deal_id, request.properties)

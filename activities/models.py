@@ -1,0 +1,84 @@
+"""Inputs and outputs of activities: one pydantic model per call, business keys inside.
+
+Workflows build these; activities read them. Amounts are ``Decimal`` (pydantic sends
+them as strings, so no float ever crosses the wire).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from quote2cash.billing.invoice import InvoiceDraft
+from quote2cash.billing.journal import JournalEntry
+from quote2cash.billing.snapshot import BillTo
+
+
+class SnapshotRequest(BaseModel):
+    crm: str
+    deal_id: str
+    catalog_version_hint: str = ""
+
+
+class CustomerRequest(BaseModel):
+    deal_id: str
+    bill_to: BillTo
+
+
+class CustomerRef(BaseModel):
+    customer_key: str
+    accounting_contact_id: str
+    created: bool
+
+
+class InvoiceRequest(BaseModel):
+    workflow_id: str
+    business_key: str
+    """``<workflow id>:invoice:<n>``: the idempotency key of this invoice everywhere."""
+    contact_id: str
+    invoice: InvoiceDraft
+
+
+class InvoiceRef(BaseModel):
+    invoice_id: str
+    invoice_number: str
+    status: str
+    total: Decimal
+    currency: str
+
+
+class PaymentLine(BaseModel):
+    payment_id: str
+    amount: Decimal
+    paid_on: date
+
+
+class InvoiceStatusRequest(BaseModel):
+    invoice_id: str
+
+
+class InvoiceStatus(BaseModel):
+    invoice_id: str
+    status: str
+    total: Decimal
+    total_tax: Decimal
+    amount_paid: Decimal
+    amount_due: Decimal
+    payments: list[PaymentLine]
+
+
+class PostingRequest(BaseModel):
+    deal_id: str
+    entries: list[JournalEntry]
+
+
+class PostingResult(BaseModel):
+    posted: int
+    already_posted: int
+
+
+class WriteBackRequest(BaseModel):
+    deal_id: str
+    properties: dict[str, str]

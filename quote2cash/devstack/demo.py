@@ -1,0 +1,149 @@
+"""``q2c demo``: the embedded stack, N deals from closed-won to posted, and a summary.
+
+The state of a demo lives under ``var/`` and starts fresh each run, so the numbers in
+the summary are this run's alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+from rich.console import Console
+
+from quote2cash.devstack.driver import DealDriver
+from quote2cash.devstack.processes import Supervisor
+from quote2cash.devstack.seed import seed_deals
+from quote2cash.devstack.stack import start_stack
+from quote2cash.devstack.view import live_progress, print_summary
+from quote2cash.messages import deal_workflow_id
+from quote2cash.settings import Settings
+from quote2cash.store.db import make_engine, migrate, unit_of_work
+from quote2cash.store.ledger import LedgerRepository
+from quote2cash.temporal import connect
+
+
+@dataclass
+class DemoResult:
+    deals: int
+    completed: int
+    needs_attention: int
+    invoices: int
+    payments: int
+    journal_entries: int
+    duplicates: int
+    ledger_balanced: bool
+    elapsed_s: float
+    stages: dict[str, int] = field(default_factory=dict)
+    temporal_ui: str = ""
+    example_deal: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reset_state(settings: Settings) -> None:
+    """A demo starts from nothing: the previous run's databases and logs go."""
+    shutil.rmtree(settings.var_dir, ignore_errors=True)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+
+
+async def _xero_collection(http: httpx.AsyncClient, settings: Settings, name: str) -> list[Any]:
+    """Every record of a Xero collection, page by page, as the API returns them."""
+    found: list[Any] = []
+    page = 1
+    headers = {
+        "Authorization": f"Bearer {settings.xero_token}",
+        "xero-tenant-id": settings.xero_tenant_id,
+        "Accept": "application/json",
+    }
+    while True:
+        response = await http.get(
+            f"{settings.xero_base_url}/api.xro/2.0/{name}", params={"page": page}, headers=headers
+        )
+        response.raise_for_status()
+        batch = response.json().get(name, [])
+        found.extend(batch)
+        if len(batch) < 100:
+            return found
+        page += 1
+
+
+async def _summarize(
+    settings: Settings, http: httpx.AsyncClient, driver: DealDriver, started: float
+) -> DemoResult:
+    invoices = await _xero_collection(http, settings, "Invoices")
+    payments = await _xero_collection(http, settings, "Payments")
+    per_reference = Counter(i.get("Reference") for i in invoices)
+    per_invoice = Counter(p["Invoice"]["InvoiceID"] for p in payments)
+    duplicates = sum(n - 1 for n in per_reference.values() if n > 1)
+    duplicates += sum(n - 1 for n in per_invoice.values() if n > 1)
+    engine = make_engine(settings.db_url)
+    with unit_of_work(engine) as session:
+        ledger = LedgerRepository(session)
+        entries, balanced = ledger.count(), ledger.is_balanced()
+    engine.dispose()
+    counts = driver.counts()
+    example = driver.deals[0].deal_id if driver.deals else ""
+    return DemoResult(
+        deals=len(driver.deals),
+        completed=counts.get("completed", 0),
+        needs_attention=counts.get("needs_attention", 0),
+        invoices=len(invoices),
+        payments=len(payments),
+        journal_entries=entries,
+        duplicates=duplicates,
+        ledger_balanced=balanced,
+        elapsed_s=round(time.monotonic() - started, 2),
+        stages=dict(counts),
+        temporal_ui=f"http://127.0.0.1:{settings.temporal_ui_port}",
+        example_deal=(
+            f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
+            f"{settings.temporal_namespace}/workflows/{deal_workflow_id('hubspot', example)}"
+        ),
+    )
+
+
+async def _drive(
+    settings: Settings, deals: int, console: Console | None, give_up_after: float
+) -> DemoResult:
+    client = await connect(settings)
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        probe = DealDriver(settings, client, http, [])
+        seeded = await seed_deals(probe.hubspot, deals)
+        driver = DealDriver(settings, client, http, seeded)
+        started = time.monotonic()
+        await driver.close_all()
+        async with live_progress(console, driver) as refresh:
+            while not driver.done() and time.monotonic() - started < give_up_after:
+                await driver.tick()
+                refresh()
+                await asyncio.sleep(0.25)
+        return await _summarize(settings, http, driver, started)
+
+
+async def run_demo(
+    settings: Settings, *, deals: int, keep: bool, console: Console | None
+) -> DemoResult:
+    reset_state(settings)
+    supervisor = Supervisor(settings.var_dir / "logs")
+    try:
+        if console:
+            console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
+        await start_stack(settings, supervisor)
+        await asyncio.to_thread(migrate, settings.db_url)
+        result = await _drive(settings, deals, console, give_up_after=120 + 2.0 * deals)
+        if console:
+            print_summary(console, result)
+        if keep:
+            if console:
+                console.print("[bold]--keep[/]: the stack stays up; Ctrl-C stops it.")
+            await asyncio.Event().wait()
+        return result
+    finally:
+        supervisor.stop_all()

@@ -1,0 +1,109 @@
+"""The demo's stand-in for the humans and customers around a deal.
+
+It closes the seeded deals in the CRM (the emulator then sends signed webhooks), confirms
+provisioning through the API like an ops tool would, and pays each invoice in the
+accounting emulator like a customer's bank transfer being recorded. It reads progress
+with the workflow's ``stage`` query: the same view an on-call engineer has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import date
+
+import httpx
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from quote2cash.connectors.hubspot import HubSpotClient
+from quote2cash.connectors.xero import XeroClient
+from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
+from quote2cash.devstack.seed import SeededDeal
+from quote2cash.messages import QUERY_STAGE, DealStatus, Stage, deal_workflow_id
+from quote2cash.settings import Settings
+
+BANK_ACCOUNT = "090"
+
+
+class DealDriver:
+    def __init__(
+        self,
+        settings: Settings,
+        client: Client,
+        http: httpx.AsyncClient,
+        deals: list[SeededDeal],
+    ) -> None:
+        self._settings = settings
+        self._client = client
+        self._http = http
+        self.hubspot = HubSpotClient(
+            http, base_url=settings.hubspot_base_url, token=settings.hubspot_token
+        )
+        self.xero = XeroClient(
+            http,
+            base_url=settings.xero_base_url,
+            tenant_id=settings.xero_tenant_id,
+            token=settings.xero_token,
+        )
+        self.deals = deals
+        self.status: dict[str, DealStatus | None] = {d.deal_id: None for d in deals}
+        self._confirmed: set[str] = set()
+        self._paid: set[str] = set()
+
+    async def close_all(self) -> None:
+        """Move every deal to closed-won, as a sales rep would in the CRM."""
+        for deal in self.deals:
+            await self.hubspot.update_deal(deal.deal_id, {"dealstage": "closedwon"})
+
+    def counts(self) -> Counter[str]:
+        return Counter(s.stage.value if s else "waiting for webhook" for s in self.status.values())
+
+    def done(self) -> bool:
+        return all(s is not None and s.stage == Stage.COMPLETED for s in self.status.values())
+
+    async def tick(self) -> None:
+        """Read every open deal's stage once and act where a person or customer would."""
+        open_deals = [d for d, s in self.status.items() if s is None or s.stage != Stage.COMPLETED]
+        await asyncio.gather(*(self._advance(d) for d in open_deals))
+
+    async def _advance(self, deal_id: str) -> None:
+        handle = self._client.get_workflow_handle(deal_workflow_id("hubspot", deal_id))
+        try:
+            status = await handle.query(QUERY_STAGE, result_type=DealStatus)
+        except RPCError as err:
+            if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                return
+            raise
+        self.status[deal_id] = status
+        if status.stage == Stage.PROVISIONING and deal_id not in self._confirmed:
+            await self._confirm(deal_id)
+        elif status.stage == Stage.AWAITING_PAYMENT and deal_id not in self._paid:
+            await self._pay(deal_id, status)
+
+    async def _confirm(self, deal_id: str) -> None:
+        response = await self._http.post(
+            f"{self._settings.api_url}/provisioning/confirm",
+            json={
+                "deal_id": deal_id,
+                "confirmation_id": f"demo-provisioning-{deal_id}",
+                "confirmed_by": "demo-ops",
+                "note": "tenant created by the demo",
+            },
+            headers={"Authorization": f"Bearer {self._settings.ops_token}"},
+        )
+        response.raise_for_status()
+        self._confirmed.add(deal_id)
+
+    async def _pay(self, deal_id: str, status: DealStatus) -> None:
+        await self.xero.create_payment(
+            XeroPaymentIn(
+                invoice=XeroInvoiceRef(invoice_id=status.invoice_id),
+                account=XeroAccountRef(code=BANK_ACCOUNT),
+                date=date.today(),
+                amount=status.amount,
+                reference=f"bank transfer for {status.invoice_number}",
+            ),
+            idempotency_key=f"demo-payment-{status.invoice_id}",
+        )
+        self._paid.add(deal_id)

@@ -1,0 +1,158 @@
+"""The embedded stack: Temporal dev server, the two vendor emulators, the API, a worker.
+
+Everything binds to 127.0.0.1 and keeps its state under ``var/``. Every child reads
+the same ``Q2C_*`` settings, so one environment configures the whole stack.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
+from quote2cash.settings import Settings
+from quote2cash.temporal import SEARCH_ATTRIBUTES, connect
+
+
+def temporal_binary() -> str:
+    found = Path(sys.executable).parent / "temporal"
+    return str(found) if found.exists() else "temporal"
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as ``Q2C_*`` variables, for child processes."""
+    env = {}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"Q2C_{name.upper()}"] = str(value)
+    return env
+
+
+def temporal_service(settings: Settings) -> Service:
+    host, _, port = settings.temporal_address.rpartition(":")
+    argv = [
+        temporal_binary(),
+        "server",
+        "start-dev",
+        "--ip",
+        host or "127.0.0.1",
+        "--port",
+        port,
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--db-filename",
+        str(settings.var_dir / "temporal.db"),
+        "--ui-disable-news-fetch",
+        "--ui-codec-endpoint",
+        f"{settings.api_url}/codec",
+        "--log-level",
+        "error",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        kind = key.indexed_value_type.name.capitalize()
+        argv += ["--search-attribute", f"{key.name}={kind}"]
+    return Service(
+        name="temporal",
+        argv=argv,
+        ports=[
+            (int(port), "Q2C_TEMPORAL_ADDRESS"),
+            (settings.temporal_ui_port, "Q2C_TEMPORAL_UI_PORT"),
+        ],
+        ready=tcp_ready(int(port), host or "127.0.0.1"),
+    )
+
+
+def python_service(
+    name: str, args: list[str], settings: Settings, port: int, setting: str, health: str
+) -> Service:
+    return Service(
+        name=name,
+        argv=[sys.executable, "-m", *args],
+        ports=[(port, setting)] if port else [],
+        ready=http_ready(health) if health else tcp_ready(port),
+        env=settings_env(settings),
+    )
+
+
+def services(settings: Settings) -> list[Service]:
+    hubspot = f"http://127.0.0.1:{settings.hubspot_port}"
+    xero = f"http://127.0.0.1:{settings.xero_port}"
+    return [
+        temporal_service(settings),
+        python_service(
+            "hubspot",
+            [
+                "quote2cash.sandbox.hubspot",
+                "--port",
+                str(settings.hubspot_port),
+                "--db",
+                str(settings.var_dir / "hubspot.db"),
+                "--webhook-url",
+                f"{settings.api_url}/webhooks/hubspot",
+            ],
+            settings,
+            settings.hubspot_port,
+            "Q2C_HUBSPOT_PORT",
+            f"{hubspot}/_sandbox/health",
+        ),
+        python_service(
+            "xero",
+            [
+                "quote2cash.sandbox.xero",
+                "--port",
+                str(settings.xero_port),
+                "--db",
+                str(settings.var_dir / "xero.db"),
+                "--webhook-url",
+                f"{settings.api_url}/webhooks/xero",
+            ],
+            settings,
+            settings.xero_port,
+            "Q2C_XERO_PORT",
+            f"{xero}/_sandbox/health",
+        ),
+        python_service(
+            "api",
+            ["quote2cash.cli", "api"],
+            settings,
+            settings.api_port,
+            "Q2C_API_PORT",
+            f"{settings.api_url}/healthz",
+        ),
+        Service(
+            name="worker",
+            argv=[sys.executable, "-m", "quote2cash.cli", "worker"],
+            ports=[],
+            ready=worker_polling(settings),
+            env=settings_env(settings),
+        ),
+    ]
+
+
+def worker_polling(settings: Settings) -> Callable[[], Awaitable[bool]]:
+    """Ready when a worker polls the deals task queue, as Temporal itself sees it."""
+
+    async def probe() -> bool:
+        client = await connect(settings)
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=settings.temporal_namespace,
+                task_queue=TaskQueue(name=settings.task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )
+        return len(response.pollers) > 0
+
+    return probe
+
+
+async def start_stack(settings: Settings, supervisor: Supervisor) -> None:
+    all_services = services(settings)
+    supervisor.check_ports(all_services)
+    for service in all_services:
+        await supervisor.start(service)

@@ -1,0 +1,81 @@
+"""The one worker entry point: every workflow and activity on the deals task queue.
+
+Configured from settings only. Shuts down gracefully on SIGINT/SIGTERM: it stops
+polling, lets running activities finish within the grace period, and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.accounting import AccountingActivities
+from activities.crm import CrmActivities
+from activities.deps import Deps
+from activities.ledger import LedgerActivities
+from quote2cash.settings import Settings
+from quote2cash.store.db import migrate
+from quote2cash.temporal import connect
+from quote2cash.tracing import http_hooks, setup_tracing
+from workflows.deal import DealWorkflow
+
+log = logging.getLogger("q2c.worker")
+WORKFLOWS: Sequence[type] = (DealWorkflow,)
+
+
+def activities_of(deps: Deps) -> list[object]:
+    crm, accounting, ledger = (
+        CrmActivities(deps),
+        AccountingActivities(deps),
+        LedgerActivities(deps),
+    )
+    return [
+        crm.fetch_snapshot,
+        crm.write_back,
+        accounting.ensure_customer,
+        accounting.create_invoice,
+        accounting.invoice_status,
+        ledger.post_entries,
+    ]
+
+
+def build_worker(client: Client, deps: Deps, task_queue: str) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=activities_of(deps),  # type: ignore[arg-type]
+        max_concurrent_activities=100,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(20.0, connect=5.0),
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=50),
+        event_hooks=http_hooks(settings),
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    interceptors = setup_tracing(settings, "q2c-worker")
+    await asyncio.to_thread(migrate, settings.db_url)
+    client = await connect(settings, interceptors)
+    async with http_client(settings) as http:
+        worker = build_worker(client, Deps.build(settings, http), settings.task_queue)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with worker:
+            log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+            await stop.wait()
+            log.info("worker shutting down")

@@ -1,0 +1,261 @@
+"""DealWorkflow: one closed-won deal, from snapshot to a paid invoice posted and written back.
+
+The story, one step each: snapshot → master data → provisioning → invoice → payment →
+posting → write-back. Each step that fails permanently parks the deal (see parking.py).
+Money is computed here, deterministically, by the billing core; every side effect is an
+activity with a business idempotency key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from workflows.parking import Parking
+from workflows.posting import journal_entries, posting_mismatches
+
+with workflow.unsafe.imports_passed_through():
+    from activities.accounting import AccountingActivities
+    from activities.crm import CrmActivities
+    from activities.ledger import LedgerActivities
+    from activities.models import (
+        CustomerRef,
+        CustomerRequest,
+        InvoiceRef,
+        InvoiceRequest,
+        InvoiceStatus,
+        InvoiceStatusRequest,
+        PostingRequest,
+        SnapshotRequest,
+        WriteBackRequest,
+    )
+    from quote2cash.billing.invoice import InvoiceDraft, build_invoice
+    from quote2cash.billing.snapshot import QuoteSnapshot
+    from quote2cash.messages import (
+        DEAL_WORKFLOW,
+        QUERY_STAGE,
+        SIGNAL_INVOICE_CHANGED,
+        SIGNAL_PROVISIONING,
+        UPDATE_RETRY,
+        DealStart,
+        DealStatus,
+        InvoiceChanged,
+        ProvisioningConfirmed,
+        RetryRequest,
+        Stage,
+    )
+    from quote2cash.temporal import (
+        SA_AMOUNT,
+        SA_CURRENCY,
+        SA_CUSTOMER_ID,
+        SA_INVOICE_NUMBER,
+    )
+
+A = TypeVar("A")
+R = TypeVar("R")
+VENDOR_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+PROVISIONING_ESCALATION = timedelta(days=7)
+PAYMENT_POLL = timedelta(days=1)
+
+
+def call(method: Callable[[Any, A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
+    """An activity with the vendor-call budget: 30 s a try, retried for up to an hour,
+    after which the step parks instead of retrying forever."""
+    return workflow.execute_activity_method(
+        method,
+        arg,
+        summary=summary,
+        start_to_close_timeout=timedelta(seconds=30),
+        schedule_to_close_timeout=timedelta(hours=1),
+        retry_policy=VENDOR_RETRY,
+    )
+
+
+@workflow.defn(name=DEAL_WORKFLOW)
+class DealWorkflow(Parking):
+    def __init__(self) -> None:
+        self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
+        self._provisioned: ProvisioningConfirmed | None = None
+        self._invoice_events: list[InvoiceChanged] = []
+        self._seen: set[str] = set()
+
+    @workflow.run
+    async def run(self, start: DealStart) -> DealStatus:
+        self.status.workflow_id = workflow.info().workflow_id
+        self.status.deal_id = start.deal_id
+        snapshot, customer = await self._snapshot_and_customer(start)
+        self.status.customer_id = customer.customer_key
+        workflow.upsert_search_attributes([SA_CUSTOMER_ID.value_set(customer.customer_key)])
+        await self._await_provisioning()
+        draft = build_invoice(snapshot, issue_date=workflow.now().date())
+        invoice = await self._invoice(draft, customer.accounting_contact_id)
+        paid = await self._await_payment(invoice.invoice_id)
+        await self._post(draft, paid)
+        await self._write_back(start.deal_id, invoice.invoice_number, paid)
+        self.set_stage(Stage.COMPLETED)
+        return self.status
+
+    async def _snapshot_and_customer(self, start: DealStart) -> tuple[QuoteSnapshot, CustomerRef]:
+        """Freeze the deal, then make sure its customer exists in accounting.
+
+        Bad customer data is fixed in the CRM, so a retry after a master-data failure
+        reads the deal again: the snapshot is final only once the invoice is built.
+        """
+        while True:
+            snapshot = await self.step(
+                Stage.SNAPSHOT,
+                lambda: call(
+                    CrmActivities.fetch_snapshot,
+                    SnapshotRequest(crm=start.crm, deal_id=start.deal_id),
+                    f"read deal {start.deal_id} and its line items from the CRM",
+                ),
+            )
+            self.status.snapshot_hash = snapshot.content_hash
+            self.set_stage(Stage.MASTER_DATA)
+            try:
+                customer = await call(
+                    AccountingActivities.ensure_customer,
+                    CustomerRequest(deal_id=start.deal_id, bill_to=snapshot.bill_to),
+                    f"find or create customer {snapshot.bill_to.customer_key} in Xero",
+                )
+            except ActivityError as err:
+                await self.park(Stage.MASTER_DATA, err)
+                continue
+            return snapshot, customer
+
+    async def _await_provisioning(self) -> None:
+        self.set_stage(Stage.PROVISIONING)
+        try:
+            await workflow.wait_condition(
+                lambda: self._provisioned is not None,
+                timeout=PROVISIONING_ESCALATION,
+                timeout_summary="provisioning not confirmed: escalate",
+            )
+        except TimeoutError:
+            workflow.logger.warning("provisioning overdue; still waiting")
+            await workflow.wait_condition(lambda: self._provisioned is not None)
+
+    async def _invoice(self, draft: InvoiceDraft, contact_id: str) -> InvoiceRef:
+        wf_id = self.status.workflow_id
+        ref = await self.step(
+            Stage.INVOICING,
+            lambda: call(
+                AccountingActivities.create_invoice,
+                InvoiceRequest(
+                    workflow_id=wf_id,
+                    business_key=f"{wf_id}:invoice:1",
+                    contact_id=contact_id,
+                    invoice=draft,
+                ),
+                f"create the invoice of {draft.total} {draft.currency} in Xero",
+            ),
+        )
+        self.status.invoice_id = ref.invoice_id
+        self.status.invoice_number = ref.invoice_number
+        self.status.amount = str(ref.total)
+        self.status.currency = ref.currency
+        workflow.upsert_search_attributes(
+            [
+                SA_INVOICE_NUMBER.value_set(ref.invoice_number),
+                SA_AMOUNT.value_set(float(ref.total)),
+                SA_CURRENCY.value_set(ref.currency),
+            ]
+        )
+        return ref
+
+    async def _await_payment(self, invoice_id: str) -> InvoiceStatus:
+        """Wait for the accounting system to say the invoice is paid in full.
+
+        Each webhook only says "this invoice changed", so read it; a daily read covers a
+        webhook that never came.
+        """
+        while True:
+            self.set_stage(Stage.AWAITING_PAYMENT)
+            # No news for a day: read the invoice anyway, a webhook may have been lost.
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: bool(self._invoice_events),
+                    timeout=PAYMENT_POLL,
+                    timeout_summary="no payment news today: read the invoice",
+                )
+            self._invoice_events.clear()
+            status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
+            if status.status == "PAID" and status.amount_due == 0:
+                return status
+
+    async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus:
+        status = await self.step(
+            stage,
+            lambda: call(
+                AccountingActivities.invoice_status,
+                InvoiceStatusRequest(invoice_id=invoice_id),
+                f"read invoice {self.status.invoice_number} and its payments from Xero",
+            ),
+        )
+        self.status.amount_paid = str(status.amount_paid)
+        return status
+
+    async def _post(self, draft: InvoiceDraft, paid: InvoiceStatus) -> None:
+        """Record our balanced journals, after checking Xero posted the same amounts.
+
+        Xero posts invoices and payments to its own ledger; ours mirrors them for
+        reconciliation, and a mismatch parks the deal rather than posting a guess.
+        """
+        while problems := posting_mismatches(draft, paid):
+            await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
+            paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
+        entries = journal_entries(self.status.workflow_id, draft, paid)
+        await self.step(
+            Stage.POSTING,
+            lambda: call(
+                LedgerActivities.post_entries,
+                PostingRequest(deal_id=self.status.deal_id, entries=entries),
+                f"post {len(entries)} balanced journal entries to the ledger",
+            ),
+        )
+        self.status.journal_entries = [e.key for e in entries]
+
+    async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None:
+        props = {
+            "q2c_invoice_number": number,
+            "q2c_invoice_status": paid.status,
+            "q2c_amount_paid": str(paid.amount_paid),
+        }
+        await self.step(
+            Stage.WRITE_BACK,
+            lambda: call(
+                CrmActivities.write_back,
+                WriteBackRequest(deal_id=deal_id, properties=props),
+                f"write invoice {number} status {paid.status} back to the CRM deal",
+            ),
+        )
+
+    @workflow.signal(name=SIGNAL_PROVISIONING)
+    def provisioning_confirmed(self, confirmation: ProvisioningConfirmed) -> None:
+        if self._provisioned is None:
+            self._provisioned = confirmation
+
+    @workflow.signal(name=SIGNAL_INVOICE_CHANGED)
+    def invoice_changed(self, event: InvoiceChanged) -> None:
+        # Delivery is at least once: the same event twice is one event.
+        if event.event_id not in self._seen:
+            self._seen.add(event.event_id)
+            self._invoice_events.append(event)
+
+    @workflow.query(name=QUERY_STAGE)
+    def stage(self) -> DealStatus:
+        return self.status
+
+    @workflow.update(name=UPDATE_RETRY)
+    def retry(self, request: RetryRequest) -> str:
+        return self.accept_retry(request)
+
+    @retry.validator
+    def _validate_retry(self, request: RetryRequest) -> None:
+        self.validate_retry(request)

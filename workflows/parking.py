@@ -1,0 +1,89 @@
+"""Needs-attention parking shared by long-lived workflows.
+
+A step that fails permanently (bad data, a vendor's 4xx, a vendor down past its retry
+budget) does not fail the workflow: the workflow parks in ``needs_attention`` with the
+error's type, message and runbook link, visible in search attributes, and waits for a
+person to fix the data and send the ``retry`` Update. Then the same step runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from quote2cash.messages import Attention, DealStatus, RetryRequest, Stage, StageChange
+    from quote2cash.temporal import SA_ATTENTION, SA_STAGE
+
+T = TypeVar("T")
+RUNBOOKS = "runbooks"
+
+
+def _reason(err: ActivityError) -> tuple[str, str]:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.type or "ApplicationError", cause.message
+    if isinstance(cause, TimeoutError):
+        return "ActivityTimeout", f"{cause.message}: the step ran out of retry budget"
+    return type(cause).__name__ if cause else "ActivityError", str(cause or err)
+
+
+class Parking:
+    """Mixin: ``self.status`` is the workflow's DealStatus-like state."""
+
+    status: DealStatus
+    _retry: RetryRequest | None = None
+
+    def set_stage(self, stage: Stage) -> None:
+        if self.status.stage == stage:
+            return
+        self.status.stage = stage
+        self.status.history.append(StageChange(stage=stage, at=workflow.now()))
+        workflow.upsert_search_attributes([SA_STAGE.value_set(stage.value)])
+
+    async def step(self, stage: Stage, call: Callable[[], Awaitable[T]]) -> T:
+        """Run ``call`` as ``stage``; park on failure and run it again after ``retry``."""
+        while True:
+            self.set_stage(stage)
+            try:
+                return await call()
+            except ActivityError as err:
+                await self.park(stage, err)
+
+    async def park(self, stage: Stage, err: ActivityError) -> None:
+        """Park for a failed activity; returns once a person sent ``retry``."""
+        await self.hold(stage, *_reason(err))
+
+    async def hold(self, stage: Stage, reason: str, message: str) -> None:
+        """Park at ``stage`` until a person sends ``retry``."""
+        self.status.attention = Attention(
+            step=stage,
+            reason=reason,
+            message=message,
+            runbook=f"{RUNBOOKS}/{reason}.md",
+            since=workflow.now(),
+        )
+        workflow.logger.warning("parked at %s: %s", stage.value, reason)
+        self.set_stage(Stage.NEEDS_ATTENTION)
+        workflow.upsert_search_attributes([SA_ATTENTION.value_set(reason)])
+        self._retry = None
+        await workflow.wait_condition(lambda: self._retry is not None)
+        self.status.attention = None
+        workflow.upsert_search_attributes([SA_ATTENTION.value_unset()])
+
+    def validate_retry(self, request: RetryRequest) -> None:
+        if self.status.stage != Stage.NEEDS_ATTENTION:
+            raise ApplicationError(
+                f"deal is not waiting for a retry (stage: {self.status.stage.value})",
+                type="NotParked",
+            )
+        if not request.requested_by.strip():
+            raise ApplicationError("say who retries (requested_by)", type="MissingActor")
+
+    def accept_retry(self, request: RetryRequest) -> str:
+        attention = self.status.attention
+        self._retry = request
+        return f"retrying step {attention.step.value if attention else '?'}"
