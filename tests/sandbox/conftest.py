@@ -1,7 +1,7 @@
 """Emulators served for real on loopback (port 0), one fresh instance per test.
 
-``xero_http`` is an httpx client whose every Xero request and response is checked
-against Xero's OpenAPI spec; a test fails if any exchange broke the contract.
+``http`` and ``xero_http`` are httpx clients whose every Xero request and response is
+checked against Xero's OpenAPI spec; a test fails if any exchange broke the contract.
 """
 
 from __future__ import annotations
@@ -71,7 +71,15 @@ def xero_server() -> Iterator[ThreadedServer]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
+async def http(contract: ContractChecker) -> AsyncIterator[httpx.AsyncClient]:
+    """Any test's HTTP client: its Xero traffic (``/api.xro/``) is contract-checked too."""
+    async with httpx.AsyncClient(timeout=10, event_hooks=contract.hooks()) as client:
+        yield client
+
+
+@pytest.fixture
+async def raw_http() -> AsyncIterator[httpx.AsyncClient]:
+    """Unchecked: for tests that break Xero's contract on purpose (missing tenant...)."""
     async with httpx.AsyncClient(timeout=10) as client:
         yield client
 

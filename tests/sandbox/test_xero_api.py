@@ -78,9 +78,9 @@ async def test_items_fill_invoice_lines(
     ],
 )
 async def test_token_and_tenant_required(
-    http: httpx.AsyncClient, xero_server: ThreadedServer, headers: dict[str, str], status: int
+    raw_http: httpx.AsyncClient, xero_server: ThreadedServer, headers: dict[str, str], status: int
 ) -> None:
-    response = await http.get(f"{xero_server.url}/api.xro/2.0/Invoices", headers=headers)
+    response = await raw_http.get(f"{xero_server.url}/api.xro/2.0/Invoices", headers=headers)
     assert response.status_code == status
     assert response.json()["Detail"] == "AuthenticationUnsuccessful"
 
