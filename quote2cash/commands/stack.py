@@ -86,8 +86,10 @@ def worker() -> None:
 def api() -> None:
     """Run the API: webhook ingress, ops endpoints, codec server for the Temporal UI."""
     from quote2cash.api.app import serve
+    from quote2cash.tracing import setup_tracing
 
-    serve(get_settings())
+    settings = get_settings()
+    serve(settings, interceptors=setup_tracing(settings, "q2c-api"))
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ the same ``Q2C_*`` settings, so one environment configures the whole stack.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -27,9 +28,10 @@ def temporal_binary() -> str:
 def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as ``Q2C_*`` variables, for child processes."""
     env = {}
-    for name, value in settings.model_dump().items():
+    for name, value in settings.model_dump(mode="json").items():
         if value is not None:
-            env[f"Q2C_{name.upper()}"] = str(value)
+            text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+            env[f"Q2C_{name.upper()}"] = text
     return env
 
 

@@ -1,0 +1,104 @@
+"""The whole spine for real: dev server, emulators and API over loopback HTTP, a worker.
+
+Every piece is the product's own: the API app, the emulators' apps, the worker's
+workflows and activities. Ports are chosen by the OS; nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.deps import Deps
+from quote2cash.api.app import create_app
+from quote2cash.sandbox.common.faults import FaultConfig
+from quote2cash.sandbox.common.server import ThreadedServer
+from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
+from quote2cash.sandbox.hubspot import create_app as hubspot_app
+from quote2cash.sandbox.xero import XeroSandboxConfig
+from quote2cash.sandbox.xero import create_app as xero_app
+from quote2cash.settings import Settings
+from quote2cash.store.db import migrate
+from workers.main import build_worker
+
+TEST_KEY = base64.b64encode(b"\x00" * 32).decode()
+TWICE_OUT_OF_ORDER: dict[str, Any] = {
+    "webhooks": {"duplicate_rate": 1.0, "reorder": True},
+    "seed": 7,
+}
+
+
+@dataclass
+class Spine:
+    settings: Settings
+    client: Client
+    hubspot: ThreadedServer
+    xero: ThreadedServer
+    api: ThreadedServer
+
+
+def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        temporal_address=env.client.service_client.config.target_host,
+        task_queue=task_queue,
+        payload_key=TEST_KEY,
+        hubspot_client_secret="e2e-hubspot-secret",
+        xero_webhook_key="e2e-xero-key",
+        ops_token="e2e-ops-token",
+        hubspot_token="e2e-hubspot-token",
+        xero_token="e2e-xero-token",
+    )
+
+
+@pytest.fixture
+def spine_servers(
+    database_url: str, temporal_dev: WorkflowEnvironment, task_queue: str
+) -> Iterator[tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer]]:
+    migrate(database_url)
+    settings = _settings(database_url, temporal_dev, task_queue)
+    with ThreadedServer(create_app(settings)) as api:
+        settings = settings.model_copy(update={"public_api_url": api.url})
+        hubspot_cfg = HubSpotSandboxConfig(
+            token=settings.hubspot_token,
+            client_secret=settings.hubspot_client_secret,
+            webhook_url=f"{api.url}/webhooks/hubspot",
+            webhook_retry_base_seconds=0.05,
+            faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
+        )
+        xero_cfg = XeroSandboxConfig(
+            token=settings.xero_token,
+            tenant_id=settings.xero_tenant_id,
+            webhook_key=settings.xero_webhook_key,
+            webhook_url=f"{api.url}/webhooks/xero",
+            webhook_retry_base_seconds=0.05,
+            faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
+        )
+        with (
+            ThreadedServer(hubspot_app(hubspot_cfg)) as hs,
+            ThreadedServer(xero_app(xero_cfg)) as xe,
+        ):
+            settings = settings.model_copy(
+                update={"hubspot_base_url": hs.url, "xero_base_url": xe.url}
+            )
+            yield settings, hs, xe, api
+
+
+@pytest.fixture
+async def spine(
+    spine_servers: tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer],
+    temporal_dev: WorkflowEnvironment,
+) -> AsyncIterator[Spine]:
+    settings, hs, xe, api = spine_servers
+    async with httpx.AsyncClient(timeout=20) as http:
+        deps = Deps.build(settings, http)
+        async with build_worker(temporal_dev.client, deps, settings.task_queue):
+            yield Spine(settings, temporal_dev.client, hs, xe, api)
+        deps.engine.dispose()

@@ -1,0 +1,32 @@
+"""Recorded histories replay against today's workflow code: a change that alters what
+a running deal would do fails here, before it reaches a worker with live deals.
+
+Record anew (after a deliberate, ``workflow.patched`` change) with
+``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from quote2cash.temporal import data_converter
+from workers.main import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text))
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=data_converter(b"\x00" * 32))
+    await replayer.replay_workflow(history)
+
+
+def test_there_is_a_history_for_each_workflow_type() -> None:
+    recorded = {p.stem.split("_v")[0] for p in HISTORIES}
+    assert {"deal_workflow"} <= recorded
