@@ -32,6 +32,8 @@ EU_MEMBER_STATES = frozenset(
 # Where a business buyer with a valid VAT id of its own country accounts for the VAT
 # itself (EU Directive 2006/112/EC art. 44 and 196; UK VATA 1994 s.8).
 REVERSE_CHARGE_AREA = EU_MEMBER_STATES | {"GB"}
+# The provision an invoice cites, for a buyer outside (False) or inside (True) the UK.
+_REVERSE_CHARGE_LAW = {False: "Directive 2006/112/EC art. 196", True: "VATA 1994 s.8"}
 # VAT id prefixes that differ from the ISO country code.
 _PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
@@ -186,7 +188,7 @@ def decide_tax(
             return TaxDecision(
                 treatment="reverse_charge",
                 reason="Reverse charge: the customer accounts for the VAT "
-                f"(Directive 2006/112/EC art. 196); VAT id {check.reason} ({check.source})",
+                f"({_REVERSE_CHARGE_LAW[buyer == 'GB']}); VAT id {check.reason} ({check.source})",
             )
         if check.valid:
             invalid_note = f"; VAT id {check.vat_id} is from {check.country}, not {buyer}"
