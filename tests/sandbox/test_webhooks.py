@@ -181,3 +181,18 @@ async def test_xero_intent_to_receive(
     response = await http.post(f"{xero_hooked.url}/_sandbox/webhooks/intent-to-receive")
     assert response.json() == {"passed": True, "correctly_signed": 200, "incorrectly_signed": 401}
     assert [d.verified for d in receiver.deliveries] == [True, False]
+
+
+async def test_deal_creation_subscription(receiver: Receiver, http: httpx.AsyncClient) -> None:
+    config = hubspot_config(
+        webhook_url=f"{receiver.url}/hubspot", webhook_subscriptions=["deal.creation"]
+    )
+    with ThreadedServer(hubspot_app(config)) as server:
+        deal_id = await closed_deal(http, server)
+        (delivery,) = await receiver.wait_for(1)
+        await http.post(f"{server.url}/_sandbox/webhooks/flush")
+    assert len(receiver.deliveries) == 1  # the stage change is not subscribed here
+    assert delivery.verified
+    assert [(e["subscriptionType"], e["objectId"]) for e in delivery.body] == [
+        ("deal.creation", int(deal_id))
+    ]

@@ -21,6 +21,10 @@ class HubSpotSandboxConfig(BaseSettings):
     client_secret: str = DEV_SECRET
     db: str = Field(":memory:", description="SQLite file, or :memory:")
     webhook_url: str = Field("", description="target URL of the app's webhooks; empty: off")
+    webhook_subscriptions: list[str] = Field(
+        default_factory=lambda: ["deal.propertyChange"],
+        description="deal.propertyChange and/or deal.creation",
+    )
     webhook_properties: list[str] = Field(default_factory=lambda: ["dealstage"])
     webhook_max_attempts: int = 5
     webhook_retry_base_seconds: float = 1.0

@@ -24,27 +24,40 @@ from quote2cash.sandbox.hubspot.config import HubSpotSandboxConfig
 _ids = random.SystemRandom()
 
 
+def _event(config: HubSpotSandboxConfig, kind: str, object_id: str) -> dict[str, Any]:
+    return {
+        "eventId": _ids.randrange(10**9, 10**10),
+        "subscriptionId": config.subscription_id,
+        "portalId": config.portal_id,
+        "appId": config.app_id,
+        "occurredAt": int(time.time() * 1000),
+        "subscriptionType": kind,
+        "objectId": int(object_id),
+        "changeSource": "API",
+    }
+
+
 def property_changes(
     config: HubSpotSandboxConfig, object_id: str, changed: dict[str, str | None]
 ) -> list[dict[str, Any]]:
     """Events for the subscribed properties among ``changed`` (attemptNumber filled later)."""
-    now_ms = int(time.time() * 1000)
+    if "deal.propertyChange" not in config.webhook_subscriptions:
+        return []
     return [
         {
-            "eventId": _ids.randrange(10**9, 10**10),
-            "subscriptionId": config.subscription_id,
-            "portalId": config.portal_id,
-            "appId": config.app_id,
-            "occurredAt": now_ms,
-            "subscriptionType": "deal.propertyChange",
-            "objectId": int(object_id),
+            **_event(config, "deal.propertyChange", object_id),
             "propertyName": name,
             "propertyValue": value or "",
-            "changeSource": "API",
         }
         for name, value in changed.items()
         if name in config.webhook_properties
     ]
+
+
+def creations(config: HubSpotSandboxConfig, object_ids: Sequence[str]) -> list[dict[str, Any]]:
+    if "deal.creation" not in config.webhook_subscriptions:
+        return []
+    return [_event(config, "deal.creation", i) for i in object_ids]
 
 
 def deliver(

@@ -70,6 +70,8 @@ async def create_object(raw_type: str, request: Request, state: State) -> dict[s
     kind = object_type(raw_type)
     body = await read_json(request)
     record = state.crm.create(kind, body.get("properties") or {}, _associations_of(kind, body))
+    if kind == "deals":
+        state.deals_created([record["id"]])
     return state.crm.render(kind, record, properties=list(record["properties"]))
 
 
@@ -159,6 +161,8 @@ async def batch_create(raw_type: str, request: Request, state: State) -> Any:
             state.crm.create(kind, i.get("properties") or {}, _associations_of(kind, i))
             for i in inputs_of(body)
         ]
+    if kind == "deals":
+        state.deals_created([r["id"] for r in records])
     results = [state.crm.render(kind, r, properties=list(r["properties"])) for r in records]
     return _batch(results, started, [])
 
@@ -205,6 +209,7 @@ async def batch_upsert(raw_type: str, request: Request, state: State) -> Any:
             shown = state.crm.render(kind, record, properties=list(record["properties"]))
             results.append({**shown, "new": new})
     if kind == "deals":
+        state.deals_created([r["id"] for r in results if r["new"]])
         state.deal_changed(changes)
     return _batch(results, started, [])
 

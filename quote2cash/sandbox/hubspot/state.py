@@ -23,6 +23,9 @@ class HubSpot:
     faults: Faults
     dispatcher: WebhookDispatcher
 
+    def deals_created(self, ids: list[str]) -> None:
+        events.deliver(self.config, self.dispatcher, events.creations(self.config, ids))
+
     def deal_changed(self, changes: list[tuple[str, dict[str, str | None]]]) -> None:
         """Queue one webhook request for all subscribed changes of one API call."""
         found = [e for i, c in changes for e in events.property_changes(self.config, i, c)]
