@@ -58,6 +58,7 @@ class InvoiceChanged(BaseModel):
     invoice_id: str
     event_type: str = "UPDATE"
 
+
 UPDATE_RETRY = "retry"
 
 

@@ -91,7 +91,7 @@ class DealWorkflow(Parking):
         self.status.deal_id = start.deal_id
         snapshot, customer = await self._snapshot_and_customer(start)
         self.status.customer_id = customer.customer_key
-        workflow.upsert_search_attributes([SA_CUSTOMER_ID.value_set(customer.customer_key)])
+        self.search_later(SA_CUSTOMER_ID.value_set(customer.customer_key))
         await self._await_provisioning()
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
         invoice = await self._invoice(draft, customer.accounting_contact_id)
@@ -135,7 +135,7 @@ class DealWorkflow(Parking):
             await workflow.wait_condition(
                 lambda: self._provisioned is not None,
                 timeout=PROVISIONING_ESCALATION,
-                timeout_summary="provisioning not confirmed: escalate",
+                timeout_summary="escalate if provisioning is not confirmed within 7 days",
             )
         except TimeoutError:
             workflow.logger.warning("provisioning overdue; still waiting")
@@ -160,12 +160,10 @@ class DealWorkflow(Parking):
         self.status.invoice_number = ref.invoice_number
         self.status.amount = str(ref.total)
         self.status.currency = ref.currency
-        workflow.upsert_search_attributes(
-            [
-                SA_INVOICE_NUMBER.value_set(ref.invoice_number),
-                SA_AMOUNT.value_set(float(ref.total)),
-                SA_CURRENCY.value_set(ref.currency),
-            ]
+        self.search_later(
+            SA_INVOICE_NUMBER.value_set(ref.invoice_number),
+            SA_AMOUNT.value_set(float(ref.total)),
+            SA_CURRENCY.value_set(ref.currency),
         )
         return ref
 
@@ -182,7 +180,7 @@ class DealWorkflow(Parking):
                 await workflow.wait_condition(
                     lambda: bool(self._invoice_events),
                     timeout=PAYMENT_POLL,
-                    timeout_summary="no payment news today: read the invoice",
+                    timeout_summary="read the invoice if no payment news comes within a day",
                 )
             self._invoice_events.clear()
             status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
@@ -213,10 +211,15 @@ class DealWorkflow(Parking):
         entries = journal_entries(self.status.workflow_id, draft, paid)
         await self.step(
             Stage.POSTING,
-            lambda: call(
+            # A short write to our own database: a local activity records one marker
+            # event instead of three events and a round trip through the task queue.
+            lambda: workflow.execute_local_activity_method(
                 LedgerActivities.post_entries,
                 PostingRequest(deal_id=self.status.deal_id, entries=entries),
-                f"post {len(entries)} balanced journal entries to the ledger",
+                summary=f"post {len(entries)} balanced journal entries to the ledger",
+                start_to_close_timeout=timedelta(seconds=30),
+                schedule_to_close_timeout=timedelta(hours=1),
+                retry_policy=VENDOR_RETRY,
             ),
         )
         self.status.journal_entries = [e.key for e in entries]

@@ -9,9 +9,10 @@ person to fix the data and send the ``retry`` Update. Then the same step runs ag
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
@@ -31,18 +32,36 @@ def _reason(err: ActivityError) -> tuple[str, str]:
     return type(cause).__name__ if cause else "ActivityError", str(cause or err)
 
 
+# Stages a deal rests in (waiting for a person, a customer or nothing): the ones an
+# on-call engineer filters by. Passing stages last a few activity calls; writing each
+# to the search attributes would cost one history event and one server write apiece.
+RESTING = frozenset(
+    {Stage.PROVISIONING, Stage.AWAITING_PAYMENT, Stage.NEEDS_ATTENTION, Stage.COMPLETED}
+)
+
+
 class Parking:
     """Mixin: ``self.status`` is the workflow's DealStatus-like state."""
 
     status: DealStatus
     _retry: RetryRequest | None = None
+    _search: list[SearchAttributeUpdate[Any]]
+
+    def search_later(self, *updates: SearchAttributeUpdate[Any]) -> None:
+        """Queue search-attribute updates for the next resting stage's single upsert."""
+        if not hasattr(self, "_search"):
+            self._search = []
+        self._search.extend(updates)
 
     def set_stage(self, stage: Stage) -> None:
         if self.status.stage == stage:
             return
         self.status.stage = stage
         self.status.history.append(StageChange(stage=stage, at=workflow.now()))
-        workflow.upsert_search_attributes([SA_STAGE.value_set(stage.value)])
+        if stage in RESTING:
+            self.search_later(SA_STAGE.value_set(stage.value))
+            workflow.upsert_search_attributes(self._search)
+            self._search = []
 
     async def step(self, stage: Stage, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call`` as ``stage``; park on failure and run it again after ``retry``."""
@@ -67,12 +86,15 @@ class Parking:
             since=workflow.now(),
         )
         workflow.logger.warning("parked at %s: %s", stage.value, reason)
+        self.search_later(SA_ATTENTION.value_set(reason))
         self.set_stage(Stage.NEEDS_ATTENTION)
-        workflow.upsert_search_attributes([SA_ATTENTION.value_set(reason)])
         self._retry = None
         await workflow.wait_condition(lambda: self._retry is not None)
         self.status.attention = None
-        workflow.upsert_search_attributes([SA_ATTENTION.value_unset()])
+        # Leaving needs_attention shows at once: a filter on it must not list this deal.
+        workflow.upsert_search_attributes(
+            [SA_ATTENTION.value_unset(), SA_STAGE.value_set(stage.value)]
+        )
 
     def validate_retry(self, request: RetryRequest) -> None:
         if self.status.stage != Stage.NEEDS_ATTENTION:

@@ -144,7 +144,8 @@ async def signal_provisioning(relay: Relay, entry: InboxEntry) -> Outcome:
 
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
-    ("xero", "INVOICE.CREATE"): signal_invoice,
+    # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
+    # only for changes (payments, voids), so a signal would cost it a wasted read.
     ("xero", "INVOICE.UPDATE"): signal_invoice,
     ("ops", PROVISIONING): signal_provisioning,
 }

@@ -81,7 +81,7 @@ async def test_webhook_overtaking_the_id_map_is_delivered_late(
     api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker
 ) -> None:
     deal, invoice = await _started_deal(api), str(uuid.uuid4())
-    await api.xero(xero_payload(xero_event(invoice, event_type="CREATE")))
+    await api.xero(xero_payload(xero_event(invoice, event_type="UPDATE")))
     [waiting] = entries(api, source="xero")
     assert waiting.id is not None
 
@@ -91,8 +91,17 @@ async def test_webhook_overtaking_the_id_map_is_delivered_late(
 
     await eventually(deferred)
     await asyncio.to_thread(_map_invoice, api, deal, invoice)
-    assert await eventually(lambda: _signals(temporal_dev, deal)) == [f"invoice:{invoice}:CREATE"]
+    assert await eventually(lambda: _signals(temporal_dev, deal)) == [f"invoice:{invoice}:UPDATE"]
     assert entry(api, waiting.id).status == InboxStatus.RELAYED
+
+
+async def test_invoice_creation_is_stored_but_not_relayed(api: Api) -> None:
+    # The deal created the invoice itself; only later changes (payments) concern it.
+    await api.xero(xero_payload(xero_event(str(uuid.uuid4()), event_type="CREATE")))
+    [created] = entries(api, source="xero")
+    ignored = await eventually(lambda: settled(api, created.id or 0))
+    assert ignored.status == InboxStatus.IGNORED
+    assert "no relay" in (ignored.error or "")
 
 
 async def test_unknown_invoice_waits_then_is_ignored(api: Api) -> None:
