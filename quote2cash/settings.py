@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     xero_webhook_key: str = DEV_SECRET
     xero_port: int = 8102
 
+    # Vendors' published limits, kept proactively by each worker (connectors.ratelimit);
+    # the vendors' rate-limit headers and 429s tighten them further at run time.
+    xero_calls_per_minute: int = 60
+    """Per tenant; Xero also caps every app at 10,000 a minute across tenants."""
+    xero_concurrency: int = 5
+    xero_calls_per_day: int = 5000
+    hubspot_requests_per_10s: int = 100
+    """Private apps: 100 (Free/Starter) to 190 (Professional/Enterprise)."""
+    hubspot_search_per_second: int = 4
+    rate_limit_max_wait_seconds: float = 10.0
+    """Longest wait for a slot inside an activity; beyond it the call is not made and the
+    activity retries later (``RateLimited`` with the wait as ``Retry-After``)."""
+
     ops_token: str = DEV_SECRET
     payload_key: str = ""
     """Base64 of 32 bytes: AES-256-GCM key for payloads sent to Temporal. Empty in dev
