@@ -24,6 +24,7 @@ from quote2cash.connectors.hubspot_models import (
     SimplePublicObject,
     canonical_type,
 )
+from quote2cash.connectors.ratelimit import DEFAULT_BUCKET, RateLimiter
 
 __all__ = [
     "HubSpotClient",
@@ -49,8 +50,17 @@ def hubspot_messages(body: Any) -> list[str]:
 
 
 class HubSpotClient:
-    def __init__(self, http: httpx.AsyncClient, *, base_url: str, token: str) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        token: str,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        """``limiter``: the app token's, shared by every client of that token in the process."""
         self._http = http
+        self._limiter = limiter
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}"}
 
@@ -61,6 +71,7 @@ class HubSpotClient:
         *,
         params: transport.Params | None = None,
         json_body: Any = None,
+        bucket: str = DEFAULT_BUCKET,
     ) -> Any:
         return await transport.send(
             self._http,
@@ -71,6 +82,8 @@ class HubSpotClient:
             headers=self._headers,
             params=params,
             json_body=json_body,
+            limiter=self._limiter,
+            bucket=bucket,
         )
 
     async def get_object(
@@ -229,7 +242,10 @@ class HubSpotClient:
         if after:
             request["after"] = after
         body = await self._call(
-            "POST", f"/crm/v3/objects/{canonical_type(object_type)}/search", json_body=request
+            "POST",
+            f"/crm/v3/objects/{canonical_type(object_type)}/search",
+            json_body=request,
+            bucket="search",  # searches have their own, smaller limit
         )
         page = SearchResponse.model_validate(body)
         return HubSpotSearchPage(

@@ -7,6 +7,7 @@ so that HubSpot and Xero errors look the same to the activities.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from quote2cash.connectors.errors import (
     VendorError,
     parse_retry_after,
 )
+from quote2cash.connectors.ratelimit import DEFAULT_BUCKET, RateLimiter
 
 MessagesOf = Callable[[Any], list[str]]
 Params = Mapping[str, str | int]
@@ -38,20 +40,29 @@ async def send(
     headers: Mapping[str, str],
     params: Params | None = None,
     json_body: Any = None,
+    limiter: RateLimiter | None = None,
+    bucket: str = DEFAULT_BUCKET,
 ) -> Any:
-    """Send one request and return its parsed JSON body (numbers with fractions as Decimal)."""
+    """Send one request and return its parsed JSON body (numbers with fractions as Decimal).
+
+    With a ``limiter``, the request waits for its turn first (or raises ``RateLimited``
+    without being sent), and the response's rate-limit headers correct the limiter."""
     content = None if json_body is None else jsoncodec.dumps(json_body)
     all_headers = {"Accept": "application/json", **headers}
     if content is not None:
         all_headers["Content-Type"] = "application/json"
-    try:
-        response = await http.request(
-            method, url, params=params, content=content, headers=all_headers
-        )
-    except httpx.TimeoutException as exc:
-        raise Unavailable(vendor, f"timed out: {method} {url}") from exc
-    except httpx.TransportError as exc:
-        raise Unavailable(vendor, f"{type(exc).__name__}: {method} {url}") from exc
+    turn = limiter.slot(bucket) if limiter else contextlib.nullcontext()
+    async with turn:
+        try:
+            response = await http.request(
+                method, url, params=params, content=content, headers=all_headers
+            )
+        except httpx.TimeoutException as exc:
+            raise Unavailable(vendor, f"timed out: {method} {url}") from exc
+        except httpx.TransportError as exc:
+            raise Unavailable(vendor, f"{type(exc).__name__}: {method} {url}") from exc
+    if limiter:
+        limiter.observe(response.status_code, response.headers)
     try:
         response.raise_for_status()
     except httpx.HTTPStatusError as exc:

@@ -16,6 +16,7 @@ import httpx
 
 from quote2cash.connectors import transport
 from quote2cash.connectors.errors import Unavailable
+from quote2cash.connectors.ratelimit import RateLimiter
 from quote2cash.connectors.xero_models import (
     XeroAllocation,
     XeroAllocationIn,
@@ -80,11 +81,19 @@ def where_equals(field: str, value: str) -> str:
 
 class XeroClient:
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, tenant_id: str, token: str
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        tenant_id: str,
+        token: str,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        """``limiter``: the tenant's, shared by every client of that tenant in the process."""
         base = base_url.rstrip("/")
         self._base = base if base.endswith(API_PATH) else base + API_PATH
         self._http = http
+        self._limiter = limiter
         self._headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id}
 
     async def _call(
@@ -108,6 +117,7 @@ class XeroClient:
             headers=headers,
             params=params,
             json_body=body,
+            limiter=self._limiter,
         )
         if not isinstance(answer, dict):
             raise Unavailable(VENDOR, f"expected a JSON object from {method} {path}")
