@@ -12,7 +12,7 @@ from activities.crm_mapping import (
 )
 from activities.deps import Deps
 from activities.errors import InvalidMasterData, vendor_errors
-from activities.models import SnapshotRequest, WriteBackRequest
+from activities.models import DealOwner, SnapshotRequest, WriteBackRequest
 from quote2cash.billing.snapshot import QuoteSnapshot
 
 
@@ -40,6 +40,15 @@ class CrmActivities:
                 "companies", sorted(companies)[0], properties=COMPANY_PROPERTIES
             )
             return build_snapshot(deal, items, company)
+
+    @activity.defn
+    async def deal_owner(self, request: SnapshotRequest) -> DealOwner:
+        with vendor_errors():
+            deal = await self._hubspot.get_deal(
+                request.deal_id, properties=("hubspot_owner_id",), associations=()
+            )
+        owner = deal.properties.get("hubspot_owner_id") or ""
+        return DealOwner(deal_id=request.deal_id, owner_id=str(owner))
 
     @activity.defn
     async def write_back(self, request: WriteBackRequest) -> None:

@@ -82,3 +82,10 @@ class PostingResult(BaseModel):
 class WriteBackRequest(BaseModel):
     deal_id: str
     properties: dict[str, str]
+
+
+class DealOwner(BaseModel):
+    """Who owns the deal in the CRM (an owner id, not a name): approvals check it."""
+
+    deal_id: str
+    owner_id: str

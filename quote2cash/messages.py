@@ -16,6 +16,11 @@ DEAL_WORKFLOW = "DealWorkflow"
 SIGNAL_PROVISIONING = "provisioning_confirmed"
 SIGNAL_INVOICE_CHANGED = "invoice_changed"
 QUERY_STAGE = "stage"
+UPDATE_RETRY = "retry"
+UPDATE_APPROVE = "approve"
+UPDATE_REJECT = "reject"
+ROLE_APPROVER = "approver"
+"""The role an approval Update's caller must hold (granted by the caller's API token)."""
 
 
 def deal_workflow_id(crm: str, deal_id: str) -> str:
@@ -27,12 +32,14 @@ class Stage(StrEnum):
     RECEIVED = "received"
     SNAPSHOT = "snapshot"
     MASTER_DATA = "master_data"
+    APPROVAL = "awaiting_approval"
     PROVISIONING = "awaiting_provisioning"
     INVOICING = "invoicing"
     AWAITING_PAYMENT = "awaiting_payment"
     POSTING = "posting"
     WRITE_BACK = "write_back"
     COMPLETED = "completed"
+    REJECTED = "rejected"
     NEEDS_ATTENTION = "needs_attention"
 
 
@@ -59,9 +66,6 @@ class InvoiceChanged(BaseModel):
     event_type: str = "UPDATE"
 
 
-UPDATE_RETRY = "retry"
-
-
 class Attention(BaseModel):
     """Why a deal is parked, and what a person should do about it."""
 
@@ -71,6 +75,29 @@ class Attention(BaseModel):
     message: str
     runbook: str
     since: datetime
+
+
+class Approval(BaseModel):
+    """Why a deal waits for approval, and what was decided, by whom and why."""
+
+    required_because: list[str]
+    owner_id: str = ""
+    """The deal's owner in the CRM: segregation of duties bars them from deciding."""
+    requested_at: datetime
+    reminders: int = 0
+    escalated: bool = False
+    decision: str = ""
+    """``approved`` or ``rejected`` once decided."""
+    decided_by: str = ""
+    reason: str = ""
+
+
+class ApprovalDecision(BaseModel):
+    """An approve or reject Update: who decides, with the roles their token grants."""
+
+    actor: str
+    roles: list[str] = Field(default_factory=list)
+    reason: str = ""
 
 
 class StageChange(BaseModel):
@@ -93,6 +120,7 @@ class DealStatus(BaseModel):
     amount_paid: str = ""
     journal_entries: list[str] = Field(default_factory=list)
     attention: Attention | None = None
+    approval: Approval | None = None
     history: list[StageChange] = Field(default_factory=list)
 
 

@@ -38,6 +38,7 @@ def activities_of(deps: Deps) -> list[object]:
     )
     return [
         crm.fetch_snapshot,
+        crm.deal_owner,
         crm.write_back,
         accounting.ensure_customer,
         accounting.create_invoice,

@@ -1,7 +1,8 @@
 """DealWorkflow: one closed-won deal, from snapshot to a paid invoice posted and written back.
 
-The story, one step each: snapshot → master data → provisioning → invoice → payment →
-posting → write-back. Each step that fails permanently parks the deal (see parking.py).
+The story, one step each: snapshot → master data → approval (when the policy asks, see
+approvals.py) → provisioning → invoice → payment → posting → write-back. Each step that
+fails permanently parks the deal (see parking.py).
 Money is computed here, deterministically, by the billing core; every side effect is an
 activity with a business idempotency key.
 """
@@ -9,15 +10,13 @@ activity with a business idempotency key.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows.parking import Parking
+from workflows.approvals import POLICY, Approvals, approval_reasons
+from workflows.calls import VENDOR_RETRY, call
 from workflows.posting import journal_entries, posting_mismatches
 
 with workflow.unsafe.imports_passed_through():
@@ -57,28 +56,18 @@ with workflow.unsafe.imports_passed_through():
         SA_INVOICE_NUMBER,
     )
 
-A = TypeVar("A")
-R = TypeVar("R")
-VENDOR_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 PROVISIONING_ESCALATION = timedelta(days=7)
 PAYMENT_POLL = timedelta(days=1)
-
-
-def call(method: Callable[[Any, A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
-    """An activity with the vendor-call budget: 30 s a try, retried for up to an hour,
-    after which the step parks instead of retrying forever."""
-    return workflow.execute_activity_method(
-        method,
-        arg,
-        summary=summary,
-        start_to_close_timeout=timedelta(seconds=30),
-        schedule_to_close_timeout=timedelta(hours=1),
-        retry_policy=VENDOR_RETRY,
-    )
+# Patches: each guards a change that adds commands, so runs recorded before it replay.
+# ``patched`` is called only where the new path is taken, so a plain deal carries no
+# marker and keeps its history length.
+PATCH_APPROVALS = "approvals"
+PATCH_PROVISIONING_OVERDUE = "provisioning-overdue-parks"
+OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(Parking):
+class DealWorkflow(Approvals):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -92,6 +81,12 @@ class DealWorkflow(Parking):
         snapshot, customer = await self._snapshot_and_customer(start)
         self.status.customer_id = customer.customer_key
         self.search_later(SA_CUSTOMER_ID.value_set(customer.customer_key))
+        priced = build_invoice(snapshot, issue_date=workflow.now().date())
+        reasons = approval_reasons(POLICY, snapshot, priced.total)
+        needs_approval = bool(reasons) and workflow.patched(PATCH_APPROVALS)
+        if needs_approval and not await self.await_approval(snapshot, reasons):
+            self.set_stage(Stage.REJECTED)
+            return self.status
         await self._await_provisioning()
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
         invoice = await self._invoice(draft, customer.accounting_contact_id)
@@ -138,8 +133,18 @@ class DealWorkflow(Parking):
                 timeout_summary="escalate if provisioning is not confirmed within 7 days",
             )
         except TimeoutError:
-            workflow.logger.warning("provisioning overdue; still waiting")
-            await workflow.wait_condition(lambda: self._provisioned is not None)
+            if workflow.patched(PATCH_PROVISIONING_OVERDUE):
+                await self.wait_parked(
+                    Stage.PROVISIONING,
+                    OVERDUE,
+                    f"provisioning not confirmed within {PROVISIONING_ESCALATION.days} days; "
+                    "check the tenant, then confirm through POST /provisioning/confirm",
+                    lambda: self._provisioned is not None,
+                    retryable=False,
+                )
+            else:
+                workflow.logger.warning("provisioning overdue; still waiting")
+                await workflow.wait_condition(lambda: self._provisioned is not None)
 
     async def _invoice(self, draft: InvoiceDraft, contact_id: str) -> InvoiceRef:
         wf_id = self.status.workflow_id

@@ -36,7 +36,14 @@ def _reason(err: ActivityError) -> tuple[str, str]:
 # on-call engineer filters by. Passing stages last a few activity calls; writing each
 # to the search attributes would cost one history event and one server write apiece.
 RESTING = frozenset(
-    {Stage.PROVISIONING, Stage.AWAITING_PAYMENT, Stage.NEEDS_ATTENTION, Stage.COMPLETED}
+    {
+        Stage.APPROVAL,
+        Stage.PROVISIONING,
+        Stage.AWAITING_PAYMENT,
+        Stage.NEEDS_ATTENTION,
+        Stage.COMPLETED,
+        Stage.REJECTED,
+    }
 )
 
 
@@ -45,6 +52,7 @@ class Parking:
 
     status: DealStatus
     _retry: RetryRequest | None = None
+    _retryable: bool = True
     _search: list[SearchAttributeUpdate[Any]]
 
     def search_later(self, *updates: SearchAttributeUpdate[Any]) -> None:
@@ -78,6 +86,20 @@ class Parking:
 
     async def hold(self, stage: Stage, reason: str, message: str) -> None:
         """Park at ``stage`` until a person sends ``retry``."""
+        self._retry = None
+        await self.wait_parked(stage, reason, message, lambda: self._retry is not None)
+
+    async def wait_parked(
+        self,
+        stage: Stage,
+        reason: str,
+        message: str,
+        done: Callable[[], bool],
+        *,
+        retryable: bool = True,
+    ) -> None:
+        """Show the deal in ``needs_attention`` until ``done()``; ``retryable=False`` when
+        what ends it is an event (a signal), not a person's retry."""
         self.status.attention = Attention(
             step=stage,
             reason=reason,
@@ -85,12 +107,13 @@ class Parking:
             runbook=f"{RUNBOOKS}/{reason}.md",
             since=workflow.now(),
         )
+        self._retryable = retryable
         workflow.logger.warning("parked at %s: %s", stage.value, reason)
         self.search_later(SA_ATTENTION.value_set(reason))
         self.set_stage(Stage.NEEDS_ATTENTION)
-        self._retry = None
-        await workflow.wait_condition(lambda: self._retry is not None)
+        await workflow.wait_condition(done)
         self.status.attention = None
+        self._retryable = True
         # Leaving needs_attention shows at once: a filter on it must not list this deal.
         workflow.upsert_search_attributes(
             [SA_ATTENTION.value_unset(), SA_STAGE.value_set(stage.value)]
@@ -101,6 +124,12 @@ class Parking:
             raise ApplicationError(
                 f"deal is not waiting for a retry (stage: {self.status.stage.value})",
                 type="NotParked",
+            )
+        if not self._retryable:
+            attention = self.status.attention
+            raise ApplicationError(
+                f"a retry does not help: {attention.message if attention else ''}",
+                type="NotRetryable",
             )
         if not request.requested_by.strip():
             raise ApplicationError("say who retries (requested_by)", type="MissingActor")

@@ -1,0 +1,126 @@
+"""Stand-in activities registered under the real names, for time-skipping workflow tests.
+
+They prove orchestration only (what waits for what, what parks, what resumes); that the
+real activities are exactly-once against the real emulators is proven in tests/e2e.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.models import (
+    CustomerRef,
+    CustomerRequest,
+    DealOwner,
+    InvoiceRef,
+    InvoiceRequest,
+    InvoiceStatus,
+    InvoiceStatusRequest,
+    PaymentLine,
+    PostingRequest,
+    PostingResult,
+    SnapshotRequest,
+    WriteBackRequest,
+)
+from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+
+
+@dataclass
+class FakeVendors:
+    """What the stand-in activities saw and will answer."""
+
+    country: str = "GB"
+    paid: bool = False
+    invoices_created: int = 0
+    postings: list[PostingRequest] = field(default_factory=list)
+    write_backs: list[WriteBackRequest] = field(default_factory=list)
+    total: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    discount: Decimal = Decimal("0")
+    owner: str = "owner-7"
+
+    def activities(self) -> list[Callable[..., Any]]:
+        @activity.defn(name="fetch_snapshot")
+        async def fetch_snapshot(req: SnapshotRequest) -> QuoteSnapshot:
+            return QuoteSnapshot(
+                deal_id=req.deal_id,
+                currency="GBP",
+                bill_to=BillTo(customer_key="c-1", name="Northwind", country=self.country),
+                lines=[
+                    SnapshotLine(
+                        line_id="1",
+                        sku="ONBOARD",
+                        name="Onboarding",
+                        quantity=Decimal(2),
+                        unit_price=Decimal("19.95"),
+                        discount_percent=self.discount,
+                    )
+                ],
+                catalog_version="v1",
+            )
+
+        @activity.defn(name="ensure_customer")
+        async def ensure_customer(req: CustomerRequest) -> CustomerRef:
+            if req.bill_to.country == "XX":
+                raise ApplicationError(
+                    "country XX unknown", type="InvalidMasterData", non_retryable=True
+                )
+            return CustomerRef(customer_key="c-1", accounting_contact_id="x-1", created=True)
+
+        @activity.defn(name="create_invoice")
+        async def create_invoice(req: InvoiceRequest) -> InvoiceRef:
+            self.invoices_created += 1
+            self.total = req.invoice.total
+            self.tax = req.invoice.tax_total
+            return InvoiceRef(
+                invoice_id="inv-1",
+                invoice_number="INV-000001",
+                status="AUTHORISED",
+                total=req.invoice.total,
+                currency="GBP",
+            )
+
+        @activity.defn(name="invoice_status")
+        async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
+            paid = self.total if self.paid else Decimal(0)
+            return InvoiceStatus(
+                invoice_id=req.invoice_id,
+                status="PAID" if self.paid else "AUTHORISED",
+                total=self.total,
+                total_tax=self.tax,
+                amount_paid=paid,
+                amount_due=self.total - paid,
+                payments=[PaymentLine(payment_id="p-1", amount=paid, paid_on=date(2026, 1, 2))]
+                if self.paid
+                else [],
+            )
+
+        @activity.defn(name="post_entries")
+        async def post_entries(req: PostingRequest) -> PostingResult:
+            self.postings.append(req)
+            return PostingResult(posted=len(req.entries), already_posted=0)
+
+        @activity.defn(name="deal_owner")
+        async def deal_owner(req: SnapshotRequest) -> DealOwner:
+            return DealOwner(deal_id=req.deal_id, owner_id=self.owner)
+
+        @activity.defn(name="write_back")
+        async def write_back(req: WriteBackRequest) -> None:
+            self.write_backs.append(req)
+
+        return [
+            fetch_snapshot,
+            ensure_customer,
+            create_invoice,
+            invoice_status,
+            post_entries,
+            write_back,
+            deal_owner,
+        ]
