@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-a-secret"  # noqa: S105 - the documented development value
@@ -23,6 +23,15 @@ _SECRETS = (
     "ops_token",
     "payload_key",
 )
+
+
+class ApiToken(BaseModel):
+    """A scoped API token: who presents it, and the roles it grants (``ops``,
+    ``approver``, ``provisioning``)."""
+
+    token: str = Field(min_length=16)
+    subject: str = Field(min_length=1)
+    roles: list[str]
 
 
 class Settings(BaseSettings):
@@ -69,6 +78,9 @@ class Settings(BaseSettings):
     activity retries later (``RateLimited`` with the wait as ``Retry-After``)."""
 
     ops_token: str = DEV_SECRET
+    """Grants every role as subject ``ops``."""
+    api_tokens: list[ApiToken] = []
+    """Scoped tokens, JSON: ``[{"token": ..., "subject": "alice", "roles": ["approver"]}]``."""
     payload_key: str = ""
     """Base64 of 32 bytes: AES-256-GCM key for payloads sent to Temporal. Empty in dev
     mode means a key file under ``var_dir`` is created once and reused."""
