@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from quote2cash.commands import billing, sandbox, stack
+from quote2cash.commands import billing, deals, sandbox, stack
 
 app = typer.Typer(
     name="q2c",
@@ -15,6 +15,7 @@ app = typer.Typer(
 stack.register(app)
 billing.register(app)
 sandbox.register(app)
+deals.register(app)
 
 if __name__ == "__main__":
     app()

@@ -1,4 +1,4 @@
-"""Ops endpoints (bearer ops token): a deal's state, the inbox, replay; and health."""
+"""Ops endpoints (a token with the ``ops`` role): a deal's state, the inbox, replay; health."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter, BackgroundTasks, Depends
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError, RPCStatusCode
 
-from quote2cash.api.deps import AppState, OpsDep, StateDep
+from quote2cash.api.deps import AppState, StateDep
 from quote2cash.api.errors import Conflict, NotFound, TemporalUnavailable
 from quote2cash.api.schemas import Health, InboxView
+from quote2cash.api.tokens import ROLE_OPS, require
 from quote2cash.messages import QUERY_STAGE, deal_workflow_id
 from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
 
 router = APIRouter()
+OpsDep = Depends(require(ROLE_OPS))
 QUERY_TIMEOUT = timedelta(seconds=5)
 
 

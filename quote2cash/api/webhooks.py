@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn, TypeVar
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import TypeAdapter
 
-from quote2cash.api.deps import AppState, StateDep, bearer_token, check_ops_token
+from quote2cash.api.deps import AppState, StateDep, bearer_token
 from quote2cash.api.errors import ApiError, BadSignature, EndpointDisabled
 from quote2cash.api.ingress import (
     HUBSPOT_EVENTS,
@@ -25,6 +25,7 @@ from quote2cash.api.ingress import (
     store_xero,
 )
 from quote2cash.api.schemas import Accepted, ProvisioningRequest
+from quote2cash.api.tokens import ROLE_PROVISIONING, Forbidden, principal_of
 from quote2cash.connectors.signatures import (
     HUBSPOT_SIGNATURE,
     HUBSPOT_TIMESTAMP,
@@ -131,7 +132,9 @@ async def confirm_provisioning(
 ) -> Accepted:
     body = await request.body()
     try:
-        check_ops_token(state.settings, bearer_token(request))
+        who = principal_of(state.settings, bearer_token(request))
+        if ROLE_PROVISIONING not in who.roles:
+            raise Forbidden(f"{who.subject} does not hold the {ROLE_PROVISIONING!r} role")
     except ApiError as exc:
         await reject(state, "ops", request, body, exc)
     confirmation = await parsed(state, "ops", request, body, TypeAdapter(ProvisioningRequest))

@@ -1,0 +1,126 @@
+"""Deal actions for ops and finance: list by stage, retry a parked deal, approve, reject.
+
+Each action is a Temporal Update of the deal's workflow, so the caller gets the
+workflow's answer, or the reason its validator refused (``Refused``, 409). Listing is
+a visibility query on the search attributes the workflow keeps at resting stages.
+
+    ApiError
+     └── Refused  409  the deal's workflow refused the action, with its reason
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from temporalio.client import WorkflowExecution, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from quote2cash.api.deps import StateDep
+from quote2cash.api.errors import ApiError, NotFound, TemporalUnavailable
+from quote2cash.api.tokens import ROLE_OPS, CallerDep, Principal, require
+from quote2cash.messages import (
+    DEAL_WORKFLOW,
+    UPDATE_APPROVE,
+    UPDATE_REJECT,
+    UPDATE_RETRY,
+    ApprovalDecision,
+    RetryRequest,
+    Stage,
+    deal_workflow_id,
+)
+
+router = APIRouter(prefix="/deals", tags=["deals"])
+RPC_TIMEOUT = timedelta(seconds=10)
+OpsCaller = Annotated[Principal, Depends(require(ROLE_OPS))]
+
+
+class Refused(ApiError):
+    status_code = 409
+
+
+class DealRow(BaseModel):
+    workflow_id: str
+    status: str
+    started_at: datetime | None
+    search_attributes: dict[str, Any]
+
+
+class Decision(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class RetryBody(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class Answer(BaseModel):
+    workflow_id: str
+    answer: str
+
+
+def _row(w: WorkflowExecution) -> DealRow:
+    return DealRow(
+        workflow_id=w.id,
+        status=w.status.name if w.status else "UNKNOWN",
+        started_at=w.start_time,
+        search_attributes={p.key.name: p.value for p in w.typed_search_attributes},
+    )
+
+
+@router.get("")
+async def list_deals(
+    state: StateDep, _: OpsCaller, stage: Stage | None = None, limit: int = 100
+) -> list[DealRow]:
+    """Deals by stage, newest first (``needs_attention``: the ones waiting for a fix)."""
+    query = f"WorkflowType = '{DEAL_WORKFLOW}'"
+    if stage is not None:  # an enum value: nothing from the caller reaches the query text
+        query += f" AND Q2cStage = '{stage.value}'"
+    client = await state.gateway.client()
+    try:
+        found = client.list_workflows(query, limit=min(max(limit, 1), 1000))
+        return [_row(w) async for w in found]
+    except RPCError as exc:
+        raise TemporalUnavailable(f"Temporal could not list deals: {exc}") from exc
+
+
+async def _update(state: StateDep, crm: str, deal_id: str, name: str, arg: BaseModel) -> Answer:
+    workflow_id = deal_workflow_id(crm, deal_id)
+    client = await state.gateway.client()
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        answer = await handle.execute_update(name, arg, result_type=str, rpc_timeout=RPC_TIMEOUT)
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        if isinstance(cause, ApplicationError):
+            raise Refused(f"{cause.type}: {cause.message}") from None
+        raise Refused(str(cause or exc)) from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no running workflow for deal {crm}/{deal_id}") from None
+        raise TemporalUnavailable(f"Temporal could not reach the deal: {exc}") from exc
+    return Answer(workflow_id=workflow_id, answer=answer)
+
+
+@router.post("/{crm}/{deal_id}/retry")
+async def retry(crm: str, deal_id: str, body: RetryBody, state: StateDep, who: OpsCaller) -> Answer:
+    """Run a parked deal's failed step again, after the data was fixed at its source."""
+    request = RetryRequest(requested_by=who.subject, note=body.note)
+    return await _update(state, crm, deal_id, UPDATE_RETRY, request)
+
+
+@router.post("/{crm}/{deal_id}/approve")
+async def approve(
+    crm: str, deal_id: str, body: Decision, state: StateDep, who: CallerDep
+) -> Answer:
+    decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
+    return await _update(state, crm, deal_id, UPDATE_APPROVE, decision)
+
+
+@router.post("/{crm}/{deal_id}/reject")
+async def reject(crm: str, deal_id: str, body: Decision, state: StateDep, who: CallerDep) -> Answer:
+    decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
+    return await _update(state, crm, deal_id, UPDATE_REJECT, decision)

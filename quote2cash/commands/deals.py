@@ -1,0 +1,110 @@
+"""q2c deals: what ops and finance do to deals, through the API (scoped tokens).
+
+q2c deals list [--stage needs_attention]
+q2c deals show DEAL
+q2c deals retry DEAL [--note ...]
+q2c deals approve DEAL [--reason ...]
+q2c deals reject DEAL --reason ...
+
+The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A refusal
+(wrong role, the deal's owner, not parked...) prints the workflow's reason, exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+
+from quote2cash.messages import Stage
+from quote2cash.settings import get_settings
+
+Token = Annotated[
+    str, typer.Option(envvar="Q2C_TOKEN", help="Bearer token (default: the ops token).")
+]
+Crm = Annotated[str, typer.Option(help="The CRM the deal lives in.")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
+
+
+def _call(method: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+    settings = get_settings()
+    headers = {"Authorization": f"Bearer {token or settings.ops_token}"}
+    try:
+        response = httpx.request(
+            method, f"{settings.api_url}{path}", json=body, headers=headers, timeout=30
+        )
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach the API at {settings.api_url}: {exc}", code=2)
+    answer = response.json()
+    if response.is_error:
+        _fail(f"{answer.get('error')}: {answer.get('detail')}")
+    return answer
+
+
+def _print(answer: Any) -> None:
+    typer.echo(json.dumps(answer, indent=2, default=str))
+
+
+def list_deals(
+    stage: Annotated[Stage | None, typer.Option(help="Only deals resting at this stage.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    token: Token = "",
+) -> None:
+    """Deals by stage, from the search attributes in Temporal's visibility store."""
+    params = f"?limit={limit}" + (f"&stage={stage.value}" if stage else "")
+    for row in _call("GET", f"/deals{params}", token):
+        sa = row["search_attributes"]
+        typer.echo(
+            f"{row['workflow_id']:<28} {sa.get('Q2cStage', '?'):<22} "
+            f"{sa.get('Q2cAttention', ''):<24} {sa.get('Q2cInvoiceNumber', '')}"
+        )
+
+
+def show(deal: str, crm: Crm = "hubspot", token: Token = "") -> None:
+    """The deal's workflow as Temporal describes it, and its full state (the query)."""
+    _print(_call("GET", f"/deals/{crm}/{deal}", token))
+
+
+def retry(
+    deal: str,
+    note: Annotated[str, typer.Option(help="What was fixed.")] = "",
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Run a parked deal's failed step again, once its data is fixed at the source."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/retry", token, {"note": note}))
+
+
+def approve(
+    deal: str,
+    reason: Annotated[str, typer.Option(help="Why (kept with the decision).")] = "",
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Approve a deal waiting for approval (needs the approver role; not its owner)."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/approve", token, {"reason": reason}))
+
+
+def reject(
+    deal: str,
+    reason: Annotated[str, typer.Option(help="Why: required, written to the CRM deal.")],
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Reject a deal waiting for approval; the reason is written back to the CRM."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/reject", token, {"reason": reason}))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the q2c app."""
+    group = typer.Typer(help="Ops and finance actions on deals.", no_args_is_help=True)
+    group.command("list")(list_deals)
+    for command in (show, retry, approve, reject):
+        group.command()(command)
+    app.add_typer(group, name="deals")
