@@ -6,6 +6,7 @@
 - ``GET  /_sandbox/webhooks``          every delivery attempt: url, status, outcome, body
 - ``POST /_sandbox/webhooks/flush``    wait until queued deliveries are done
 - ``GET|PUT|DELETE /_sandbox/faults``  read, replace or clear the fault settings
+- ``GET  /_sandbox/faults/counts``     how many faults of each kind were injected
 
 Xero adds ``POST /_sandbox/webhooks/intent-to-receive`` (``quote2cash.sandbox.xero.intent``).
 """
@@ -58,6 +59,10 @@ def admin_router(
     @router.get("/faults")
     async def get_faults() -> FaultConfig:
         return faults.config
+
+    @router.get("/faults/counts")
+    async def fault_counts() -> dict[str, int]:
+        return dict(sorted(faults.counts.items()))
 
     @router.put("/faults")
     async def put_faults(config: FaultConfig) -> FaultConfig:

@@ -18,6 +18,7 @@ from quote2cash.sandbox.common.faults import (
     FaultConfig,
     FaultMiddleware,
     Faults,
+    RateHeaders,
 )
 from quote2cash.sandbox.common.store import DocStore
 from quote2cash.sandbox.common.webhooks import WebhookDispatcher
@@ -60,6 +61,7 @@ def build_app(
     faults: Faults,
     dispatcher: WebhookDispatcher,
     render_error: ErrorRenderer,
+    rate_headers: RateHeaders,
     reset: Callable[[], None],
     seed: Callable[[FastAPI], Awaitable[dict[str, Any]]],
     seed_on_start: bool,
@@ -84,7 +86,9 @@ def build_app(
         openapi_url="/_sandbox/openapi.json",
         redoc_url=None,
     )
-    app.add_middleware(FaultMiddleware, faults=faults, render_error=render_error)
+    app.add_middleware(
+        FaultMiddleware, faults=faults, render_error=render_error, rate_headers=rate_headers
+    )
     app.include_router(
         admin_router(
             vendor=vendor,

@@ -3,19 +3,24 @@
 Request faults (``RouteFault``) apply to vendor paths whose path matches a glob
 (``/crm/v3/objects/deals*``, ``/api.xro/2.0/Invoices*``) and, optionally, a method:
 
-- ``latency_ms``: answer late (timeouts, slow vendors);
-- ``rate_limit_burst``: the next N matching requests get 429 with ``Retry-After``;
+- ``latency_ms``: answer late (timeouts, slow vendors), for ``latency_rate`` of them;
+- ``rate_limit_burst``: the next N matching requests get 429 with ``Retry-After``, and
+  again after every ``rate_limit_burst_every`` requests when that is set;
 - ``rate_limit_per_minute``: a vendor quota (Xero: 60 a minute per tenant), 429 beyond it
-  with ``Retry-After`` until the oldest request leaves the window;
+  with ``Retry-After`` until the oldest request leaves the window; every answer then
+  carries the vendor's rate-limit headers (``RateHeaders``, one per vendor);
 - ``error_rate`` / ``error_status``: that share of requests fail with that status;
-- ``drop_rate``: that share of requests lose their connection mid-response.
+- ``drop_rate``: that share of requests lose their connection before the vendor acts;
+- ``drop_after_rate``: that share lose it after the vendor acted (the write is
+  committed, the client never hears so): what idempotency keys exist for.
 
 Webhook faults (``WebhookFaults``) apply to outgoing deliveries: ``duplicate_rate``
 (delivered twice), ``reorder`` (each delivery swapped with the next one), ``delay_ms``,
 ``bad_signature_rate`` (signature header corrupted), ``drop_rate`` (never sent).
 
 Set them in the config at start, or at run time with ``PUT /_sandbox/faults``. A
-``seed`` makes the random choices repeatable.
+``seed`` makes the random choices repeatable. Every fault injected is counted
+(``Faults.counts``, ``GET /_sandbox/faults/counts``).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ import fnmatch
 import math
 import random
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, Field, PrivateAttr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,24 +46,54 @@ class RouteFault(BaseModel):
     path: str = Field("*", description="glob over the request path")
     methods: list[str] | None = None
     latency_ms: int = 0
+    latency_rate: float = Field(1.0, ge=0, le=1, description="share of requests made late")
     error_rate: float = Field(0.0, ge=0, le=1)
     error_status: int = 500
     rate_limit_burst: int = Field(0, ge=0, description="next N requests answer 429")
+    rate_limit_burst_every: int = Field(0, ge=0, description="a new burst after N requests")
     retry_after_seconds: int = 1
     drop_rate: float = Field(0.0, ge=0, le=1)
+    drop_after_rate: float = Field(0.0, ge=0, le=1)
     rate_limit_per_minute: int = Field(0, ge=0)
     _seen: deque[float] = PrivateAttr(default_factory=deque)
+    _burst_size: int = PrivateAttr(0)
+    _since_burst: int = PrivateAttr(0)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._burst_size = self.rate_limit_burst
+
+    def in_burst(self) -> bool:
+        """True while a 429 burst lasts; bursts recur every ``rate_limit_burst_every``."""
+        if self.rate_limit_burst > 0:
+            self.rate_limit_burst -= 1
+            return True
+        if self.rate_limit_burst_every:
+            self._since_burst += 1
+            if self._since_burst >= self.rate_limit_burst_every:
+                self._since_burst = 0
+                self.rate_limit_burst = self._burst_size
+        return False
 
     def over_quota(self, now: float) -> float | None:
         """Seconds to wait when this request exceeds the per-minute quota, else None."""
         if not self.rate_limit_per_minute:
             return None
-        while self._seen and now - self._seen[0] >= 60:
-            self._seen.popleft()
+        self._forget(now)
         if len(self._seen) >= self.rate_limit_per_minute:
             return 60 - (now - self._seen[0])
         self._seen.append(now)
         return None
+
+    def quota(self, now: float) -> Quota | None:
+        if not self.rate_limit_per_minute:
+            return None
+        self._forget(now)
+        remaining = max(0, self.rate_limit_per_minute - len(self._seen))
+        return Quota(limit=self.rate_limit_per_minute, remaining=remaining, window_seconds=60)
+
+    def _forget(self, now: float) -> None:
+        while self._seen and now - self._seen[0] >= 60:
+            self._seen.popleft()
 
     def matches(self, method: str, path: str) -> bool:
         if self.methods and method.upper() not in {m.upper() for m in self.methods}:
@@ -79,12 +115,31 @@ class FaultConfig(BaseModel):
     seed: int | None = None
 
 
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    remaining: int
+    window_seconds: int
+
+
+RateHeaders = Callable[[Quota | None, bool], dict[str, str]]
+"""(quota state, this answer is a 429) -> the vendor's rate-limit headers."""
+
+
+def no_rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
+    return {}
+
+
 class Faults:
-    """The live fault settings of one app, and its random source."""
+    """The live fault settings of one app, its random source, and what it injected."""
 
     def __init__(self, config: FaultConfig) -> None:
         self.config = config
         self.random = random.Random(config.seed)
+        self.counts: Counter[str] = Counter()
+
+    def count(self, kind: str) -> None:
+        self.counts[kind] += 1
 
     def replace(self, config: FaultConfig) -> None:
         self.config = config
@@ -101,34 +156,62 @@ ErrorRenderer = Callable[[int, dict[str, str]], tuple[bytes, str]]
 class FaultMiddleware:
     """ASGI middleware applying the request faults to vendor paths (never ``/_sandbox``)."""
 
-    def __init__(self, app: ASGIApp, *, faults: Faults, render_error: ErrorRenderer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: Faults,
+        render_error: ErrorRenderer,
+        rate_headers: RateHeaders = no_rate_headers,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.render_error = render_error
+        self.rate_headers = rate_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _skips_faults(scope):
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
+        extra: dict[str, str] = {}
+        drop_after = False
         for fault in [f for f in self.faults.config.routes if f.matches(method, path)]:
-            if fault.latency_ms:
+            if fault.latency_ms and self.faults.chance(fault.latency_rate):
+                self.faults.count("latency")
                 await asyncio.sleep(fault.latency_ms / 1000)
-            if fault.rate_limit_burst > 0:
-                fault.rate_limit_burst -= 1
-                headers = {"Retry-After": str(fault.retry_after_seconds)}
-                await self._error(send, 429, headers)
-                return
-            wait = fault.over_quota(time.monotonic())
-            if wait is not None:
-                await self._error(send, 429, {"Retry-After": str(max(1, math.ceil(wait)))})
-                return
-            if self.faults.chance(fault.error_rate):
-                await self._error(send, fault.error_status, {})
+            refusal = self._refusal(fault, extra)
+            if refusal is not None:
+                self.faults.count(refusal[0])
+                await self._error(send, refusal[1], refusal[2])
                 return
             if self.faults.chance(fault.drop_rate):
+                self.faults.count("drop")
                 await _drop(send)
-        await self.app(scope, receive, send)
+            drop_after = drop_after or self.faults.chance(fault.drop_after_rate)
+        if drop_after:
+            self.faults.count("drop_after")
+            await self.app(scope, receive, _swallow)
+            await _drop(send)
+        await self.app(scope, receive, _with_headers(send, extra))
+
+    def _refusal(
+        self, fault: RouteFault, extra: dict[str, str]
+    ) -> tuple[str, int, dict[str, str]] | None:
+        """(counter, status, headers) of an error answer instead of the vendor's, or None.
+
+        Fills ``extra`` with the rate-limit headers every answer of a quota carries."""
+        if fault.in_burst():
+            retry = {"Retry-After": str(fault.retry_after_seconds)}
+            return "rate_limit_burst", 429, {**retry, **self.rate_headers(None, True)}
+        now = time.monotonic()
+        wait = fault.over_quota(now)
+        extra.update(self.rate_headers(fault.quota(now), wait is not None))
+        if wait is not None:
+            return "rate_limit_quota", 429, {"Retry-After": str(max(1, math.ceil(wait))), **extra}
+        if self.faults.chance(fault.error_rate):
+            return f"error_{fault.error_status}", fault.error_status, {}
+        return None
 
     async def _error(self, send: Send, status: int, headers: dict[str, str]) -> None:
         body, content_type = self.render_error(status, headers)
@@ -148,7 +231,7 @@ class ConnectionDropped(Exception):
     """Raised mid-response so that the server closes the connection (fault injection)."""
 
 
-async def _drop(send: Send) -> None:
+async def _drop(send: Send) -> NoReturn:
     # ASGI cannot reset a socket; announcing a body and failing halfway makes the server
     # close the connection, which the client sees as a broken response.
     start: Message = {
@@ -159,6 +242,23 @@ async def _drop(send: Send) -> None:
     await send(start)
     await send({"type": "http.response.body", "body": b'{"partial', "more_body": True})
     raise ConnectionDropped("fault injection: connection dropped")
+
+
+async def _swallow(message: Message) -> None:
+    """The vendor's answer to a request whose connection is dropped after it acted."""
+
+
+def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+    if not extra:
+        return send
+    raw = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *raw]}
+        await send(message)
+
+    return sending
 
 
 def describe(config: FaultConfig) -> dict[str, Any]:

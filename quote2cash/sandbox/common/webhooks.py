@@ -106,6 +106,7 @@ class WebhookDispatcher:
                 except TimeoutError:
                     self._spawn(delivery)
                     continue
+                self._faults.count("webhook_reordered")
                 self._spawn(following)
                 await asyncio.sleep(0.05)  # so that the later event really goes first
             self._spawn(delivery)
@@ -126,8 +127,10 @@ class WebhookDispatcher:
     async def _deliver_with_retries(self, delivery: Delivery) -> None:
         faults = self._faults.config.webhooks
         if faults.delay_ms:
+            self._faults.count("webhook_delayed")
             await asyncio.sleep(faults.delay_ms / 1000)
         if self._faults.chance(faults.drop_rate):
+            self._faults.count("webhook_dropped")
             self._record(delivery, 0, None, "dropped (fault injection)", b"", {})
             return
         for attempt in range(self._max_attempts):
@@ -135,6 +138,7 @@ class WebhookDispatcher:
                 await asyncio.sleep(self._retry_base * 2 ** (attempt - 1))
             if await self._attempt(delivery, attempt):
                 if self._faults.chance(faults.duplicate_rate):
+                    self._faults.count("webhook_duplicate")
                     await self._attempt(delivery, attempt, duplicate=True)
                 return
 
@@ -142,6 +146,7 @@ class WebhookDispatcher:
         assert self._http is not None
         body, headers = delivery.build(attempt)
         if self._faults.chance(self._faults.config.webhooks.bad_signature_rate):
+            self._faults.count("webhook_bad_signature")
             headers = {**headers, delivery.signature_header: "c2lnbmF0dXJlIGNvcnJ1cHRlZA=="}
         try:
             response = await self._http.post(delivery.url, content=body, headers=headers)

@@ -56,6 +56,7 @@ def create_app(
         faults=faults,
         dispatcher=dispatcher,
         render_error=errors.render_fault,
+        rate_headers=errors.rate_headers,
         reset=store.reset,
         seed=seed_in_process,
         seed_on_start=config.seed_on_start,

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from quote2cash.sandbox.common.faults import Quota
+
 CATEGORIES = {
     400: "VALIDATION_ERROR",
     401: "INVALID_AUTHENTICATION",
@@ -72,6 +74,17 @@ def not_found(object_id: str) -> HubSpotError:
 async def handle(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HubSpotError)
     return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
+    """HubSpot's rolling-window headers, for the window of the configured quota."""
+    if quota is None:
+        return {}
+    return {
+        "X-HubSpot-RateLimit-Max": str(quota.limit),
+        "X-HubSpot-RateLimit-Remaining": str(quota.remaining),
+        "X-HubSpot-RateLimit-Interval-Milliseconds": str(quota.window_seconds * 1000),
+    }
 
 
 def render_fault(status: int, headers: dict[str, str]) -> tuple[bytes, str]:

@@ -54,6 +54,7 @@ def create_app(config: XeroSandboxConfig | None = None, *, clock: Clock | None =
         faults=faults,
         dispatcher=dispatcher,
         render_error=envelope.render_fault,
+        rate_headers=envelope.rate_headers,
         reset=books.reset,
         seed=seed_in_process,
         seed_on_start=config.seed_on_start,

@@ -21,6 +21,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from quote2cash.connectors import jsoncodec
 from quote2cash.connectors.xero_dates import msdate
+from quote2cash.sandbox.common.faults import Quota
 from quote2cash.sandbox.xero.clock import Clock
 
 NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
@@ -94,6 +95,11 @@ async def handle_not_found(_: Request, exc: Exception) -> Response:
 async def handle_auth(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, XeroAuthFailed)
     return XeroJSON(auth_body(exc.status), status_code=exc.status)
+
+
+def rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
+    """Xero's per-tenant minute count; the day and app-wide counts are not emulated."""
+    return {} if quota is None else {"X-MinLimit-Remaining": str(quota.remaining)}
 
 
 def render_fault(status: int, headers: dict[str, str]) -> tuple[bytes, str]:
