@@ -27,13 +27,21 @@ def demo(
         bool, typer.Option("--json", help="Print one JSON object at the end.")
     ] = False,
     keep: Annotated[bool, typer.Option(help="Leave the stack up to explore.")] = False,
+    faults: Annotated[
+        str, typer.Option(help="Vendor fault profile: none, or chaos (see devstack/faults.py).")
+    ] = "none",
 ) -> None:
     """Start the embedded stack, close N deals in the CRM, watch them reach posted."""
     from quote2cash.devstack.demo import run_demo
+    from quote2cash.devstack.faults import PROFILES
 
+    if faults not in PROFILES:
+        _fail(f"unknown fault profile {faults!r}; one of {', '.join(PROFILES)}")
     console = None if as_json else Console()
     try:
-        result = asyncio.run(run_demo(get_settings(), deals=deals, keep=keep, console=console))
+        result = asyncio.run(
+            run_demo(get_settings(), deals=deals, keep=keep, console=console, faults=faults)
+        )
     except StackError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

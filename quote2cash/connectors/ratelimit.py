@@ -57,6 +57,10 @@ class Window:
         return max(earliest, self._starts[0] + self.seconds)
 
     def reserve(self, at: float) -> None:
+        # Starts a window old can no longer hold anyone back: forget them (memory stays
+        # bounded by the calls of one window, even with an effectively unlimited limit).
+        while self._starts and self._starts[0] <= at - self.seconds:
+            self._starts.popleft()
         self._starts.append(at)
 
     def remaining(self, now: float) -> int:

@@ -17,6 +17,9 @@ import httpx
 from rich.console import Console
 
 from quote2cash.devstack.driver import DealDriver
+from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, with_limits
+from quote2cash.devstack.faults import apply as apply_faults
+from quote2cash.devstack.faults import profile as fault_profile
 from quote2cash.devstack.processes import Supervisor
 from quote2cash.devstack.seed import seed_deals
 from quote2cash.devstack.stack import start_stack
@@ -42,6 +45,8 @@ class DemoResult:
     stages: dict[str, int] = field(default_factory=dict)
     temporal_ui: str = ""
     example_deal: str = ""
+    faults: dict[str, Any] = field(default_factory=dict)
+    """With ``--faults``: the profile, retries observed and faults injected."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,10 +115,15 @@ async def _summarize(
 
 
 async def _drive(
-    settings: Settings, deals: int, console: Console | None, give_up_after: float
+    settings: Settings,
+    deals: int,
+    console: Console | None,
+    give_up_after: float,
+    chosen: FaultProfile,
 ) -> DemoResult:
     client = await connect(settings)
-    async with httpx.AsyncClient(timeout=30.0) as http:
+    # The driver plays people and the customer's bank: vendor faults are not for them.
+    async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
         probe = DealDriver(settings, client, http, [])
         seeded = await seed_deals(probe.hubspot, deals)
         driver = DealDriver(settings, client, http, seeded)
@@ -124,12 +134,23 @@ async def _drive(
                 await driver.tick()
                 refresh()
                 await asyncio.sleep(0.25)
-        return await _summarize(settings, http, driver, started)
+        result = await _summarize(settings, http, driver, started)
+        if chosen.name != "none":
+            ids = [deal_workflow_id("hubspot", d.deal_id) for d in driver.deals]
+            result.faults = {"profile": chosen.name, **await report(client, http, settings, ids)}
+        return result
 
 
 async def run_demo(
-    settings: Settings, *, deals: int, keep: bool, console: Console | None
+    settings: Settings,
+    *,
+    deals: int,
+    keep: bool,
+    console: Console | None,
+    faults: str = "none",
 ) -> DemoResult:
+    chosen = fault_profile(faults)
+    settings = with_limits(settings, chosen)
     reset_state(settings)
     supervisor = Supervisor(settings.var_dir / "logs")
     try:
@@ -137,9 +158,13 @@ async def run_demo(
             console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
         await start_stack(settings, supervisor)
         await asyncio.to_thread(migrate, settings.db_url)
-        result = await _drive(settings, deals, console, give_up_after=120 + 2.0 * deals)
+        async with httpx.AsyncClient(timeout=10.0) as admin:
+            await apply_faults(admin, settings, chosen)
+        result = await _drive(settings, deals, console, 120 + 2.0 * deals, chosen)
         if console:
             print_summary(console, result)
+            if result.faults:
+                console.print_json(data=result.faults)
         if keep:
             if console:
                 console.print("[bold]--keep[/]: the stack stays up; Ctrl-C stops it.")
