@@ -77,11 +77,12 @@ class DealDriver:
             raise
         self.status[deal_id] = status
         if status.stage == Stage.PROVISIONING and deal_id not in self._confirmed:
-            await self._confirm(deal_id)
+            await self.confirm(deal_id)
         elif status.stage == Stage.AWAITING_PAYMENT and deal_id not in self._paid:
-            await self._pay(deal_id, status)
+            await self.pay(deal_id, status)
 
-    async def _confirm(self, deal_id: str) -> None:
+    async def confirm(self, deal_id: str) -> None:
+        """Confirm provisioning through the API, as an ops tool would."""
         response = await self._http.post(
             f"{self._settings.api_url}/provisioning/confirm",
             json={
@@ -95,7 +96,8 @@ class DealDriver:
         response.raise_for_status()
         self._confirmed.add(deal_id)
 
-    async def _pay(self, deal_id: str, status: DealStatus) -> None:
+    async def pay(self, deal_id: str, status: DealStatus) -> None:
+        """Pay the deal's invoice in full in the accounting emulator."""
         await self.xero.create_payment(
             XeroPaymentIn(
                 invoice=XeroInvoiceRef(invoice_id=status.invoice_id),

@@ -123,6 +123,10 @@ class Supervisor:
                 proc.wait()
         self._children.clear()
 
+    def pid(self, name: str) -> int | None:
+        """The process id of a running child, by service name (for measurements)."""
+        return next((p.pid for s, p in self._children if s.name == name and p.poll() is None), None)
+
     def dead(self) -> list[str]:
         return [s.name for s, p in self._children if p.poll() is not None]
 
