@@ -1,0 +1,76 @@
+"""Fault tests: activities against misbehaving emulators, and the spine under chaos.
+
+``spine`` and ``spine_servers`` are the end-to-end fixtures of ``tests/e2e``; ``vendors``
+serves both emulators on loopback with the worker's real ``Deps`` (limiters included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from activities.deps import Deps
+from quote2cash.sandbox.common.faults import FaultConfig
+from quote2cash.sandbox.common.server import ThreadedServer
+from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
+from quote2cash.sandbox.hubspot import create_app as hubspot_app
+from quote2cash.sandbox.xero import XeroSandboxConfig
+from quote2cash.sandbox.xero import create_app as xero_app
+from quote2cash.settings import Settings
+from quote2cash.store.db import migrate
+from tests.e2e.conftest import spine, spine_servers
+
+__all__ = ["spine", "spine_servers"]
+
+
+@dataclass
+class Vendors:
+    deps: Deps
+    hubspot: ThreadedServer
+    xero: ThreadedServer
+    admin: httpx.AsyncClient
+
+    async def faults(self, server: ThreadedServer, config: FaultConfig) -> None:
+        response = await self.admin.put(f"{server.url}/_sandbox/faults", json=config.model_dump())
+        response.raise_for_status()
+
+    async def counts(self, server: ThreadedServer) -> dict[str, int]:
+        response = await self.admin.get(f"{server.url}/_sandbox/faults/counts")
+        response.raise_for_status()
+        found: dict[str, int] = response.json()
+        return found
+
+
+@pytest.fixture
+def vendor_servers(database_url: str) -> Iterator[tuple[Settings, ThreadedServer, ThreadedServer]]:
+    migrate(database_url)
+    settings = Settings(
+        database_url=database_url,
+        hubspot_token="faults-hubspot-token",
+        xero_token="faults-xero-token",
+    )
+    hubspot_cfg = HubSpotSandboxConfig(token=settings.hubspot_token)
+    xero_cfg = XeroSandboxConfig(token=settings.xero_token, tenant_id=settings.xero_tenant_id)
+    with (
+        ThreadedServer(hubspot_app(hubspot_cfg)) as hs,
+        ThreadedServer(xero_app(xero_cfg)) as xe,
+    ):
+        yield (
+            settings.model_copy(update={"hubspot_base_url": hs.url, "xero_base_url": xe.url}),
+            hs,
+            xe,
+        )
+
+
+@pytest.fixture
+async def vendors(
+    vendor_servers: tuple[Settings, ThreadedServer, ThreadedServer],
+) -> AsyncIterator[Vendors]:
+    settings, hs, xe = vendor_servers
+    async with httpx.AsyncClient(timeout=10) as http, httpx.AsyncClient(timeout=10) as admin:
+        deps = Deps.build(settings, http)
+        yield Vendors(deps, hs, xe, admin)
+        deps.engine.dispose()
