@@ -7,10 +7,15 @@ caller never spells one differently from the handler.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from quote2cash.billing.snapshot import QuoteSnapshot
+from quote2cash.billing.usage import UsageCharge, UsagePrice
 
 DEAL_WORKFLOW = "DealWorkflow"
 SIGNAL_PROVISIONING = "provisioning_confirmed"
@@ -127,3 +132,114 @@ class DealStatus(BaseModel):
 class RetryRequest(BaseModel):
     requested_by: str
     note: str = ""
+
+
+# --- Subscriptions -------------------------------------------------------------------
+
+SUBSCRIPTION_WORKFLOW = "SubscriptionWorkflow"
+SIGNAL_USAGE = "usage"
+UPDATE_AMEND = "amend"
+UPDATE_CANCEL = "cancel"
+QUERY_SUBSCRIPTION = "subscription"
+
+Interval = Literal["monthly", "quarterly", "annual"]
+Alignment = Literal["anniversary", "calendar"]
+
+
+def subscription_workflow_id(subscription_id: str) -> str:
+    return f"subscription:{subscription_id}"
+
+
+class UsageRecord(BaseModel):
+    """One metered event, as ingested; ``event_id`` makes ingestion idempotent."""
+
+    event_id: str = Field(min_length=1, max_length=200)
+    metric: str
+    quantity: Decimal = Decimal(1)
+    occurred_at: datetime
+
+
+class UsageBatch(BaseModel):
+    events: list[UsageRecord]
+
+
+class SubscriptionTerms(BaseModel):
+    """What was sold and how it renews; fixed for the subscription's life."""
+
+    subscription_id: str
+    contact_id: str
+    """The customer's contact in the accounting system."""
+    interval: Interval = "monthly"
+    alignment: Alignment = "anniversary"
+    timezone: str = "UTC"
+    """The customer's IANA time zone: periods start at midnight there."""
+    starts_on: date
+    usage_prices: dict[str, UsagePrice] = Field(default_factory=dict)
+    """Metric → price model; usage is billed in arrears on the next invoice."""
+
+
+class SubscriptionStart(BaseModel):
+    """Input of each run: the terms, plus what one period hands to the next."""
+
+    terms: SubscriptionTerms
+    snapshot: QuoteSnapshot
+    period_index: int = 0
+    usage_carried: list[UsageRecord] = Field(default_factory=list)
+    """Events of later periods that arrived before this one began."""
+    charges_due: list[UsageCharge] = Field(default_factory=list)
+    """Usage of the closed period, billed on this period's invoice."""
+    scheduled: QuoteSnapshot | None = None
+    """A downgrade taking effect at this period's end."""
+    invoices: list[str] = Field(default_factory=list)
+    """Invoice numbers so far, newest last (the last 12 are kept)."""
+
+
+class LineAmendment(BaseModel):
+    line_id: str
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    sku: str | None = None
+    name: str | None = None
+
+
+class AmendmentRequest(BaseModel):
+    requested_by: str
+    reason: str
+    changes: list[LineAmendment]
+    dry_run: bool = False
+    """True: only quote the delta; nothing changes."""
+
+
+class AmendmentQuote(BaseModel):
+    """The billing core's answer: price per period before and after, the prorated delta
+    now, when it takes effect, and every line's explanation."""
+
+    applied: bool
+    timing: Literal["now", "at_renewal"]
+    effective: date
+    period_price_before: Decimal
+    period_price_after: Decimal
+    prorated_delta: Decimal
+    currency: str
+    explanation: list[str]
+    invoice_number: str = ""
+
+
+class CancelRequest(BaseModel):
+    requested_by: str
+    reason: str
+    when: Literal["end_of_term"] = "end_of_term"
+
+
+class SubscriptionStatus(BaseModel):
+    subscription_id: str
+    state: Literal["active", "cancelling", "cancelled"]
+    period_index: int
+    period_start: date
+    period_end: date
+    period_price: Decimal
+    currency: str
+    invoices: list[str]
+    usage_events: int
+    scheduled_change: bool = False
+    history_length: int = 0

@@ -25,9 +25,10 @@ from quote2cash.store.db import migrate
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
 from workflows.deal import DealWorkflow
+from workflows.subscription import SubscriptionWorkflow
 
 log = logging.getLogger("q2c.worker")
-WORKFLOWS: Sequence[type] = (DealWorkflow,)
+WORKFLOWS: Sequence[type] = (DealWorkflow, SubscriptionWorkflow)
 
 
 def activities_of(deps: Deps) -> list[object]:

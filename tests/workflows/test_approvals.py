@@ -16,7 +16,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from quote2cash.messages import (
-    QUERY_STAGE,
     ROLE_APPROVER,
     SIGNAL_PROVISIONING,
     UPDATE_APPROVE,
@@ -34,7 +33,7 @@ APPROVER = ApprovalDecision(actor="finance-1", roles=[ROLE_APPROVER], reason="ma
 
 
 async def _stage(handle: WorkflowHandle[DealWorkflow, DealStatus]) -> DealStatus:
-    return await handle.query(QUERY_STAGE, result_type=DealStatus)
+    return await handle.query(DealWorkflow.stage)
 
 
 async def _wait_for(handle: WorkflowHandle[DealWorkflow, DealStatus], stage: Stage) -> DealStatus:

@@ -1,0 +1,203 @@
+"""SubscriptionWorkflow on the time-skipping server: three years of monthly periods in
+Berlin time, usage billed in arrears, an upgrade and a downgrade, then a cancellation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.models import InvoiceRef, InvoiceRequest
+from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+from quote2cash.billing.usage import PerUnit
+from quote2cash.messages import (
+    SIGNAL_USAGE,
+    UPDATE_AMEND,
+    UPDATE_CANCEL,
+    AmendmentQuote,
+    AmendmentRequest,
+    CancelRequest,
+    LineAmendment,
+    SubscriptionStart,
+    SubscriptionStatus,
+    SubscriptionTerms,
+    UsageBatch,
+    UsageRecord,
+)
+from workflows.subscription import SubscriptionWorkflow
+
+BERLIN = "Europe/Berlin"
+Handle = WorkflowHandle[SubscriptionWorkflow, SubscriptionStatus]
+
+
+@dataclass
+class Accounting:
+    invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
+
+    def activities(self) -> list[Callable[..., Any]]:
+        @activity.defn(name="create_invoice")
+        async def create_invoice(req: InvoiceRequest) -> InvoiceRef:
+            self.invoices.setdefault(req.business_key, req)
+            number = list(self.invoices).index(req.business_key) + 1
+            return InvoiceRef(
+                invoice_id=f"inv-{number}",
+                invoice_number=f"INV-{number:06d}",
+                status="AUTHORISED",
+                total=req.invoice.total,
+                currency=req.invoice.currency,
+            )
+
+        return [create_invoice]
+
+
+def _snapshot() -> QuoteSnapshot:
+    return QuoteSnapshot(
+        deal_id="d-1",
+        currency="EUR",
+        bill_to=BillTo(customer_key="c-9", name="Contoso GmbH", country="DE"),
+        lines=[
+            SnapshotLine(
+                line_id="seats",
+                sku="SEAT-M",
+                name="Seats",
+                quantity=Decimal(10),
+                unit_price=Decimal("15.95"),
+                recurring="monthly",
+            ),
+            SnapshotLine(
+                line_id="onboard",
+                sku="ONBOARD",
+                name="Onboarding",
+                quantity=Decimal(1),
+                unit_price=Decimal(500),
+            ),
+        ],
+        catalog_version="v1",
+    )
+
+
+def _seats(quantity: int, *, dry_run: bool = False) -> AmendmentRequest:
+    return AmendmentRequest(
+        requested_by="cs-1",
+        reason=f"customer asks for {quantity} seats",
+        changes=[LineAmendment(line_id="seats", quantity=Decimal(quantity))],
+        dry_run=dry_run,
+    )
+
+
+async def _status(handle: Handle) -> SubscriptionStatus:
+    return await handle.query(SubscriptionWorkflow.subscription)
+
+
+async def _amend(handle: Handle, request: AmendmentRequest) -> AmendmentQuote:
+    answer = await handle.execute_update(UPDATE_AMEND, request, result_type=AmendmentQuote)
+    assert isinstance(answer, AmendmentQuote)
+    return answer
+
+
+async def _months(env: WorkflowEnvironment, handle: Handle, n: int, seen: list[int]) -> None:
+    """Skip ``n`` periods, reading the history length of each run on the way."""
+    for _ in range(n):
+        await env.sleep(timedelta(days=31))
+        seen.append((await _status(handle)).history_length)
+
+
+async def _start(env: WorkflowEnvironment, task_queue: str) -> Handle:
+    now = await env.get_current_time()
+    terms = SubscriptionTerms(
+        subscription_id=str(uuid.uuid4()),
+        contact_id="x-9",
+        timezone=BERLIN,
+        starts_on=now.astimezone(ZoneInfo(BERLIN)).date(),
+        usage_prices={"api_calls": PerUnit(unit_price=Decimal("0.01"))},
+    )
+    return await env.client.start_workflow(
+        SubscriptionWorkflow.run,
+        SubscriptionStart(terms=terms, snapshot=_snapshot()),
+        id=f"subscription:{terms.subscription_id}",
+        task_queue=task_queue,
+    )
+
+
+async def test_three_years_with_usage_two_amendments_and_a_cancellation(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    accounting = Accounting()
+    async with Worker(
+        temporal_ts.client,
+        task_queue=task_queue,
+        workflows=[SubscriptionWorkflow],
+        activities=accounting.activities(),
+    ):
+        handle = await _start(temporal_ts, task_queue)
+        first = await _status(handle)
+        now = await temporal_ts.get_current_time()
+        calls = [
+            UsageRecord(
+                event_id=f"e{i}", metric="api_calls", quantity=Decimal(100), occurred_at=now
+            )
+            for i in range(3)
+        ]
+        for _ in range(2):  # delivered twice: billed once
+            await handle.signal(SIGNAL_USAGE, UsageBatch(events=calls))
+        lengths: list[int] = []
+        await _months(temporal_ts, handle, 4, lengths)
+
+        preview = await _amend(handle, _seats(15, dry_run=True))
+        assert (preview.applied, preview.timing) == (False, "now")
+        assert preview.period_price_before == Decimal("159.50")
+        assert preview.period_price_after == Decimal("239.25")
+        assert Decimal(0) < preview.prorated_delta
+        upgrade = await _amend(handle, _seats(15))
+        assert upgrade.applied
+        assert upgrade.invoice_number
+        assert upgrade.prorated_delta == preview.prorated_delta
+        assert any("Seats" in line for line in upgrade.explanation)
+
+        await _months(temporal_ts, handle, 10, lengths)
+        downgrade = await _amend(handle, _seats(12))
+        assert (downgrade.timing, downgrade.prorated_delta) == ("at_renewal", Decimal(0))
+        with pytest.raises(WorkflowUpdateFailedError):  # one scheduled change at a time
+            await _amend(handle, _seats(11))
+        await _months(temporal_ts, handle, 1, lengths)
+        assert (await _status(handle)).period_price == Decimal("191.40")
+
+        await _months(temporal_ts, handle, 20, lengths)
+        ended = await handle.execute_update(
+            UPDATE_CANCEL, CancelRequest(requested_by="cs-1", reason="moving to a competitor")
+        )
+        assert "cancels at the end of the term" in ended
+        await temporal_ts.sleep(timedelta(days=32))
+        result = await handle.result()
+
+    assert result.state == "cancelled"
+    assert first.period_index == 0
+    assert result.period_index >= 35
+    keys = list(accounting.invoices)
+    renewals = [k for k in keys if k.endswith(":renewal")]
+    assert len(renewals) == result.period_index + 1
+    assert len([k for k in keys if ":amendment:" in k]) == 1
+    usage_lines = [
+        line
+        for req in accounting.invoices.values()
+        for line in req.invoice.lines
+        if line.kind == "usage"
+    ]
+    assert [line.net_amount for line in usage_lines] == [Decimal("3.00")]  # 300 calls, once
+    onboarding = [
+        k
+        for k, r in accounting.invoices.items()
+        if any(line.line_id == "onboard" for line in r.invoice.lines)
+    ]
+    assert onboarding == [renewals[0]]
+    assert max(lengths) < 40, lengths  # each run is one period: history stays bounded
