@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from quote2cash.billing._trusted import trusted
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
 from quote2cash.billing.currency import CurrencyCode, minor_units
-from quote2cash.billing.decimals import ONE, ZERO, Dec
+from quote2cash.billing.decimals import ONE, ZERO, Dec, plain
 from quote2cash.billing.discounts import DEFAULT_STACKING, DiscountKind
 from quote2cash.billing.pending import PendingLine
 from quote2cash.billing.phases import Amounts, per_invoice, per_line
@@ -211,9 +211,11 @@ class _LineWriter:
     def line(self, p: PendingLine, a: Amounts) -> InvoiceLine:
         cur, decision = self.currency, self.decisions[p.tax_category]
         fold = p.fold
-        residual = f", {a.residual:f} {cur} rounding residual allocated here" if a.residual else ""
-        net_text = f"net {a.net:f} {cur} {self.rounding}{residual})"
-        tax_text = self.tax_texts[p.tax_category].format(f"{a.tax:f} {cur}")
+        residual = (
+            f", {plain(a.residual)} {cur} rounding residual allocated here" if a.residual else ""
+        )
+        net_text = f"net {plain(a.net)} {cur} {self.rounding}{residual})"
+        tax_text = self.tax_texts[p.tax_category].format(f"{plain(a.tax)} {cur}")
         explanation = "; ".join([*p.steps, net_text, tax_text])
         period = None
         if p.service_start is not None and p.service_end is not None:

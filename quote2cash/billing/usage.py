@@ -185,15 +185,17 @@ def rate(charge: UsageCharge, currency: str, account: str = "200") -> list[Pendi
     ``account`` is the revenue account the lines are booked to.
     """
     lines = _rate_model(charge, currency)
-    total = sum((line.exact for line in lines), ZERO)
     minimum = charge.minimum_amount
-    if minimum is not None and total < minimum:
-        why = f"minimum commitment {minimum:f} {currency}, usage {total:f} {currency}: true-up"
-        lines.append(_line(charge, "minimum", ONE, minimum - total, currency, why, "minimum"))
+    if minimum is not None:
+        total = sum((line.exact for line in lines), ZERO)
+        if total < minimum:
+            why = f"minimum commitment {minimum:f} {currency}, usage {total:f} {currency}: true-up"
+            lines.append(_line(charge, "minimum", ONE, minimum - total, currency, why, "minimum"))
+    note = charge.note
     for line in lines:
         line.revenue_account = account
-        if charge.note:
-            line.steps.insert(0, charge.note)
+        if note:
+            line.steps.insert(0, note)
     return lines
 
 
@@ -207,7 +209,7 @@ def _line(
     kind: str = "usage",
 ) -> PendingLine:
     amount = CONTEXT.multiply(qty, unit)
-    qty_text, unit_text = f"{qty:f}", f"{unit:f}"
+    qty_text, unit_text = plain(qty), plain(unit)
     return PendingLine(
         line_id=f"{charge.charge_id}:{suffix}",
         description=charge.description,
@@ -217,7 +219,7 @@ def _line(
         discount_percent=ZERO,
         exact=amount,
         fold=too_precise(qty_text) or too_precise(unit_text),
-        steps=[f"{why}: {qty_text} x {unit_text} {currency} = {amount:f} {currency}"],
+        steps=[f"{why}: {qty_text} x {unit_text} {currency} = {plain(amount)} {currency}"],
         tax_category=charge.tax_category,
         revenue_account="",
     )
@@ -231,7 +233,7 @@ def _per_unit(charge: UsageCharge, price: PerUnit, currency: str) -> list[Pendin
             charge.quantity,
             price.unit_price,
             currency,
-            f"{charge.quantity:f} units at {price.unit_price:f} {currency} per unit",
+            f"{plain(charge.quantity)} units at {plain(price.unit_price)} {currency} per unit",
         )
     ]
 
