@@ -27,7 +27,7 @@ _SECRETS = (
 
 class ApiToken(BaseModel):
     """A scoped API token: who presents it, and the roles it grants (``ops``,
-    ``approver``, ``provisioning``)."""
+    ``approver``, ``provisioning``, ``usage``)."""
 
     token: str = Field(min_length=16)
     subject: str = Field(min_length=1)

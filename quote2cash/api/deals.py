@@ -3,25 +3,22 @@
 Each action is a Temporal Update of the deal's workflow, so the caller gets the
 workflow's answer, or the reason its validator refused (``Refused``, 409). Listing is
 a visibility query on the search attributes the workflow keeps at resting stages.
-
-    ApiError
-     └── Refused  409  the deal's workflow refused the action, with its reason
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from temporalio.client import WorkflowExecution, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import WorkflowExecution
+from temporalio.service import RPCError
 
 from quote2cash.api.deps import StateDep
-from quote2cash.api.errors import ApiError, NotFound, TemporalUnavailable
+from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.tokens import ROLE_OPS, CallerDep, Principal, require
+from quote2cash.api.updates import run_update
 from quote2cash.messages import (
     DEAL_WORKFLOW,
     UPDATE_APPROVE,
@@ -34,12 +31,7 @@ from quote2cash.messages import (
 )
 
 router = APIRouter(prefix="/deals", tags=["deals"])
-RPC_TIMEOUT = timedelta(seconds=10)
 OpsCaller = Annotated[Principal, Depends(require(ROLE_OPS))]
-
-
-class Refused(ApiError):
-    status_code = 409
 
 
 class DealRow(BaseModel):
@@ -89,19 +81,7 @@ async def list_deals(
 
 async def _update(state: StateDep, crm: str, deal_id: str, name: str, arg: BaseModel) -> Answer:
     workflow_id = deal_workflow_id(crm, deal_id)
-    client = await state.gateway.client()
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        answer = await handle.execute_update(name, arg, result_type=str, rpc_timeout=RPC_TIMEOUT)
-    except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        if isinstance(cause, ApplicationError):
-            raise Refused(f"{cause.type}: {cause.message}") from None
-        raise Refused(str(cause or exc)) from None
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no running workflow for deal {crm}/{deal_id}") from None
-        raise TemporalUnavailable(f"Temporal could not reach the deal: {exc}") from exc
+    answer = await run_update(state, workflow_id, name, arg, str)
     return Answer(workflow_id=workflow_id, answer=answer)
 
 

@@ -25,7 +25,8 @@ from quote2cash.settings import Settings
 
 ROLE_OPS = "ops"
 ROLE_PROVISIONING = "provisioning"
-ALL_ROLES = (ROLE_OPS, ROLE_APPROVER, ROLE_PROVISIONING)
+ROLE_USAGE = "usage"
+ALL_ROLES = (ROLE_OPS, ROLE_APPROVER, ROLE_PROVISIONING, ROLE_USAGE)
 
 
 class Forbidden(ApiError):

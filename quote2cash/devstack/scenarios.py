@@ -8,9 +8,14 @@ needs-attention until the company is corrected in the CRM and ``retry`` is sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
+from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+from quote2cash.billing.usage import PerUnit
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.devstack.seed import PRODUCTS, SeededDeal
+from quote2cash.messages import SubscriptionStart, SubscriptionTerms
 
 DEAL_OWNER = "hubspot-owner-42"
 """The sales rep owning scenario deals; approvals refuse them as deciders."""
@@ -88,3 +93,35 @@ async def seed_deal(hubspot: HubSpotClient, spec: DealSpec) -> ScenarioDeal:
         label=spec.label,
         company_id=company.id,
     )
+
+
+def subscription_start(
+    subscription_id: str, *, contact_id: str, customer_key: str, starts_on: date
+) -> SubscriptionStart:
+    """A monthly seats subscription with metered API calls, in Berlin time."""
+    snapshot = QuoteSnapshot(
+        deal_id=f"sub-{subscription_id}",
+        currency="EUR",
+        bill_to=BillTo(
+            customer_key=customer_key, name="Contoso GmbH", country="DE", vat_id=GOOD_VAT_ID
+        ),
+        lines=[
+            SnapshotLine(
+                line_id="seats",
+                sku="SEAT-M",
+                name="Extra seat (monthly)",
+                quantity=Decimal(10),
+                unit_price=Decimal("15.95"),
+                recurring="monthly",
+            )
+        ],
+        catalog_version="demo",
+    )
+    terms = SubscriptionTerms(
+        subscription_id=subscription_id,
+        contact_id=contact_id,
+        timezone="Europe/Berlin",
+        starts_on=starts_on,
+        usage_prices={"api_calls": PerUnit(unit_price=Decimal("0.002"))},
+    )
+    return SubscriptionStart(terms=terms, snapshot=snapshot)
