@@ -16,6 +16,19 @@ M = TypeVar("M", bound=BaseModel)
 _set = object.__setattr__  # models are frozen; this is how pydantic itself fills them
 
 
+def trusted_lazy(
+    cls: type[M], values: dict[str, Any], fields_set: set[str], private: dict[str, Any]
+) -> M:
+    """Like ``trusted``, for a model that computes some field values on first use from
+    ``private`` (see ``InvoiceLine``); ``fields_set`` names every field, computed or not."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", private)
+    return model
+
+
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of ``cls`` holding ``values``, which must name every field."""
     model = cls.__new__(cls)
