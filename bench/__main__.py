@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=os.environ.get("Q2C_BENCH_PG_URL", PG_URL))
     parser.add_argument("--no-pg", action="store_true", help="skip ingress on PostgreSQL")
     parser.add_argument("--port-base", type=int, default=7700, help="ports port-base..+12")
-    parser.add_argument("--var-dir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--var-dir", type=Path, default=Path("bench/.var"))
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--readme", type=Path, default=Path("bench/README.md"))
     parser.add_argument("--no-readme", action="store_true", help="do not append the results")
