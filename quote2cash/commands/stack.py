@@ -30,6 +30,13 @@ def demo(
     faults: Annotated[
         str, typer.Option(help="Vendor fault profile: none, or chaos (see devstack/faults.py).")
     ] = "none",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="spine (N plain deals) or lifecycle (approval, needs-attention and retry, "
+            "a subscription that renews and upgrades; --deals is ignored)."
+        ),
+    ] = "spine",
 ) -> None:
     """Start the embedded stack, close N deals in the CRM, watch them reach posted."""
     from quote2cash.devstack.demo import run_demo
@@ -40,7 +47,14 @@ def demo(
     console = None if as_json else Console()
     try:
         result = asyncio.run(
-            run_demo(get_settings(), deals=deals, keep=keep, console=console, faults=faults)
+            run_demo(
+                get_settings(),
+                deals=deals,
+                keep=keep,
+                console=console,
+                faults=faults,
+                scenario=scenario,
+            )
         )
     except StackError as exc:
         _fail(str(exc))

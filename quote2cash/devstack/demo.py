@@ -148,6 +148,7 @@ async def run_demo(
     keep: bool,
     console: Console | None,
     faults: str = "none",
+    scenario: str = "spine",
 ) -> DemoResult:
     chosen = fault_profile(faults)
     settings = with_limits(settings, chosen)
@@ -160,7 +161,12 @@ async def run_demo(
         await asyncio.to_thread(migrate, settings.db_url)
         async with httpx.AsyncClient(timeout=10.0) as admin:
             await apply_faults(admin, settings, chosen)
-        result = await _drive(settings, deals, console, 120 + 2.0 * deals, chosen)
+        if scenario == "lifecycle":
+            from quote2cash.devstack.scenarios import run_lifecycle
+
+            result = await run_lifecycle(settings, console, _summarize)
+        else:
+            result = await _drive(settings, deals, console, 120 + 2.0 * deals, chosen)
         if console:
             print_summary(console, result)
             if result.faults:

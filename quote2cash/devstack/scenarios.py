@@ -2,20 +2,42 @@
 
 Each scenario deal is seeded in the CRM emulator so that the workflow, not the driver,
 decides its path: a deep discount makes it wait for approval; a wrong VAT id parks it in
-needs-attention until the company is corrected in the CRM and ``retry`` is sent.
+needs-attention until the company is corrected in the CRM and ``retry`` is sent. The
+people act through the API, as ops and finance would.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+import httpx
+from rich.console import Console
+
+from quote2cash.billing.proration import add_months
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.usage import PerUnit
 from quote2cash.connectors.hubspot import HubSpotClient
-from quote2cash.devstack.seed import PRODUCTS, SeededDeal
-from quote2cash.messages import SubscriptionStart, SubscriptionTerms
+from quote2cash.connectors.xero import XeroClient
+from quote2cash.connectors.xero_models import XeroContactIn
+from quote2cash.devstack.driver import DealDriver
+from quote2cash.devstack.seed import PRODUCTS, SeededDeal, seed_deals
+from quote2cash.messages import (
+    DealStatus,
+    Stage,
+    SubscriptionStart,
+    SubscriptionTerms,
+)
+from quote2cash.settings import Settings
+from quote2cash.temporal import connect
+
+if TYPE_CHECKING:
+    from quote2cash.devstack.demo import DemoResult
 
 DEAL_OWNER = "hubspot-owner-42"
 """The sales rep owning scenario deals; approvals refuse them as deciders."""
@@ -103,7 +125,7 @@ def subscription_start(
         deal_id=f"sub-{subscription_id}",
         currency="EUR",
         bill_to=BillTo(
-            customer_key=customer_key, name="Contoso GmbH", country="DE", vat_id=GOOD_VAT_ID
+            customer_key=customer_key, name="Fourth Coffee GmbH", country="DE", vat_id=GOOD_VAT_ID
         ),
         lines=[
             SnapshotLine(
@@ -125,3 +147,106 @@ def subscription_start(
         usage_prices={"api_calls": PerUnit(unit_price=Decimal("0.002"))},
     )
     return SubscriptionStart(terms=terms, snapshot=snapshot)
+
+
+# --- The lifecycle demo (``q2c demo --scenario lifecycle``) ----------------------------
+
+Summarize = Callable[[Settings, httpx.AsyncClient, DealDriver, float], Awaitable["DemoResult"]]
+
+
+class People:
+    """The humans of the lifecycle: an approver and someone who fixes master data."""
+
+    def __init__(self, settings: Settings, http: httpx.AsyncClient, hubspot: HubSpotClient):
+        self._api = settings.api_url
+        self._auth = {"Authorization": f"Bearer {settings.ops_token}"}
+        self._http = http
+        self._hubspot = hubspot
+        self.done: set[str] = set()
+        self.story: list[str] = []
+
+    async def act(self, deal: ScenarioDeal, status: DealStatus | None) -> None:
+        if status is None or deal.deal_id in self.done:
+            return
+        if status.stage == Stage.APPROVAL and status.approval is not None:
+            why = "; ".join(status.approval.required_because)
+            answer = await self._post(f"/deals/hubspot/{deal.deal_id}/approve", "margin reviewed")
+            self.story.append(f"deal {deal.deal_id} waited for approval ({why}): {answer}")
+            self.done.add(deal.deal_id)
+        elif status.stage == Stage.NEEDS_ATTENTION and status.attention is not None:
+            await self._hubspot.update_object(
+                "companies", deal.company_id, {"q2c_vat_id": GOOD_VAT_ID}
+            )
+            answer = await self._post(f"/deals/hubspot/{deal.deal_id}/retry", "VAT id corrected")
+            self.story.append(
+                f"deal {deal.deal_id} parked ({status.attention.reason}: "
+                f"{status.attention.message}); VAT id fixed in the CRM; {answer}"
+            )
+            self.done.add(deal.deal_id)
+
+    async def _post(self, path: str, text: str) -> str:
+        body = {"reason": text, "note": text}
+        response = await self._http.post(f"{self._api}{path}", json=body, headers=self._auth)
+        response.raise_for_status()
+        return str(response.json()["answer"])
+
+
+async def _subscription(settings: Settings, http: httpx.AsyncClient, xero: XeroClient) -> list[str]:
+    """Start a subscription one period late (it renews at once), then upgrade it."""
+    contact = await xero.create_contact(
+        XeroContactIn(name="Fourth Coffee GmbH", contact_number="sub-demo"), idempotency_key="sub-demo"
+    )
+    start = subscription_start(
+        "demo-1",
+        contact_id=contact.contact_id,
+        customer_key="sub-demo",
+        starts_on=add_months(datetime.now(UTC).date(), -1),
+    )
+    api, auth = settings.api_url, {"Authorization": f"Bearer {settings.ops_token}"}
+    created = await http.post(
+        f"{api}/subscriptions", json=start.model_dump(mode="json"), headers=auth
+    )
+    created.raise_for_status()
+    for _ in range(100):
+        status = (await http.get(f"{api}/subscriptions/demo-1", headers=auth)).json()
+        if status.get("period_index") == 1 and len(status.get("invoices", [])) == 2:
+            break
+        await asyncio.sleep(0.2)
+    change = {"reason": "five more seats", "changes": [{"line_id": "seats", "quantity": "15"}]}
+    upgrade = await http.post(f"{api}/subscriptions/demo-1/amend", json=change, headers=auth)
+    upgrade.raise_for_status()
+    quote = upgrade.json()
+    return [
+        f"subscription:demo-1 renewed: period {status['period_index'] + 1}, "
+        f"invoices {', '.join(status['invoices'])}",
+        f"upgrade 10 → 15 seats: {quote['period_price_before']} → {quote['period_price_after']} "
+        f"{quote['currency']} a month, prorated delta {quote['prorated_delta']} "
+        f"on {quote['invoice_number']}",
+        *(f"  {line}" for line in quote["explanation"]),
+    ]
+
+
+async def run_lifecycle(
+    settings: Settings, console: Console | None, summarize: Summarize
+) -> DemoResult:
+    """Two plain deals, one that waits for approval, one parked on bad data and retried,
+    and a subscription that renews and upgrades."""
+    client = await connect(settings)
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        probe = DealDriver(settings, client, http, [])
+        special = [await seed_deal(probe.hubspot, spec) for spec in (APPROVAL, BAD_DATA)]
+        driver = DealDriver(settings, client, http, [*await seed_deals(probe.hubspot, 2), *special])
+        people = People(settings, http, probe.hubspot)
+        started = time.monotonic()
+        await driver.close_all()
+        while not driver.done() and time.monotonic() - started < 120:
+            await driver.tick()
+            for deal in special:
+                await people.act(deal, driver.status.get(deal.deal_id))
+            await asyncio.sleep(0.25)
+        result = await summarize(settings, http, driver, started)
+        story = [*people.story, *await _subscription(settings, http, probe.xero)]
+    if console:
+        for line in story:
+            console.print(line)
+    return result

@@ -50,7 +50,7 @@ async def test_subscription_catches_up_takes_usage_and_an_upgrade(spine: Spine) 
             http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=s.xero_token
         )
         contact = await xero.create_contact(
-            XeroContactIn(name="Contoso GmbH", contact_number="c-sub"), idempotency_key="c-sub"
+            XeroContactIn(name="Fourth Coffee GmbH", contact_number="c-sub"), idempotency_key="c-sub"
         )
         today = datetime.now(UTC).date()
         sub = uuid.uuid4().hex[:12]
