@@ -108,6 +108,7 @@ def invoice_status(invoice: XeroInvoice) -> InvoiceStatus:
     return InvoiceStatus(
         invoice_id=str(invoice.invoice_id),
         status=invoice.status,
+        contact_id=str(invoice.contact.contact_id or ""),
         total=invoice.total,
         total_tax=invoice.total_tax,
         amount_paid=invoice.amount_paid,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from quote2cash.billing.credit_note import CreditNoteDraft
 from quote2cash.billing.invoice import InvoiceDraft
 from quote2cash.billing.journal import JournalEntry
 from quote2cash.billing.snapshot import BillTo
@@ -62,6 +63,7 @@ class InvoiceStatusRequest(BaseModel):
 class InvoiceStatus(BaseModel):
     invoice_id: str
     status: str
+    contact_id: str = ""
     total: Decimal
     total_tax: Decimal
     amount_paid: Decimal
@@ -89,3 +91,36 @@ class DealOwner(BaseModel):
 
     deal_id: str
     owner_id: str
+
+
+class CreditNoteRequest(BaseModel):
+    business_key: str
+    """``refund:<crm>:<deal>:credit_note``: the idempotency key of the credit note."""
+    contact_id: str
+    invoice_number: str
+    note: CreditNoteDraft
+
+
+class CreditNoteRef(BaseModel):
+    credit_note_id: str
+    credit_note_number: str
+    total: Decimal
+
+
+class VoidCreditNote(BaseModel):
+    business_key: str
+    credit_note_id: str
+
+
+class PaymentsRequest(BaseModel):
+    business_key: str
+    invoice_id: str
+    payments: list[PaymentLine]
+
+
+class AllocationRequest(BaseModel):
+    business_key: str
+    credit_note_id: str
+    invoice_id: str
+    amount: Decimal
+    on: date

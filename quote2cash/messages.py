@@ -243,3 +243,38 @@ class SubscriptionStatus(BaseModel):
     usage_events: int
     scheduled_change: bool = False
     history_length: int = 0
+
+
+# --- Refunds -------------------------------------------------------------------------
+
+REFUND_WORKFLOW = "RefundWorkflow"
+QUERY_REFUND = "refund"
+
+
+def refund_workflow_id(crm: str, deal_id: str) -> str:
+    """One full refund per deal: a second request joins the first."""
+    return f"refund:{crm}:{deal_id}"
+
+
+class RefundStart(BaseModel):
+    """A full refund of a completed deal's paid invoice."""
+
+    crm: str = "hubspot"
+    deal_id: str
+    invoice_id: str
+    invoice_number: str
+    snapshot_hash: str
+    """The deal's frozen snapshot: the credit note repeats exactly what was invoiced."""
+    reason: str
+    requested_by: str
+
+
+class RefundStatus(BaseModel):
+    workflow_id: str
+    step: str = "starting"
+    done: list[str] = Field(default_factory=list)
+    compensated: list[str] = Field(default_factory=list)
+    credit_note_number: str = ""
+    amount: str = ""
+    currency: str = ""
+    journal_entries: list[str] = Field(default_factory=list)

@@ -20,22 +20,25 @@ from activities.accounting import AccountingActivities
 from activities.crm import CrmActivities
 from activities.deps import Deps
 from activities.ledger import LedgerActivities
+from activities.refunds import RefundActivities
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
 from workflows.deal import DealWorkflow
+from workflows.refund import RefundWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
 log = logging.getLogger("q2c.worker")
-WORKFLOWS: Sequence[type] = (DealWorkflow, SubscriptionWorkflow)
+WORKFLOWS: Sequence[type] = (DealWorkflow, SubscriptionWorkflow, RefundWorkflow)
 
 
 def activities_of(deps: Deps) -> list[object]:
-    crm, accounting, ledger = (
+    crm, accounting, ledger, refunds = (
         CrmActivities(deps),
         AccountingActivities(deps),
         LedgerActivities(deps),
+        RefundActivities(deps),
     )
     return [
         crm.fetch_snapshot,
@@ -45,6 +48,11 @@ def activities_of(deps: Deps) -> list[object]:
         accounting.create_invoice,
         accounting.invoice_status,
         ledger.post_entries,
+        refunds.create_credit_note,
+        refunds.void_credit_note,
+        refunds.remove_payments,
+        refunds.restore_payments,
+        refunds.allocate_credit_note,
     ]
 
 

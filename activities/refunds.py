@@ -1,0 +1,110 @@
+"""Refund activities (Xero): credit note, payment removal and restore, allocation.
+
+Each is one step of the refund saga (workflows/refund.py) or its compensation, keyed
+by the refund's business key so a retried call does not act twice within Xero's
+idempotency window.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.deps import Deps
+from activities.errors import vendor_errors
+from activities.models import (
+    AllocationRequest,
+    CreditNoteRef,
+    CreditNoteRequest,
+    PaymentLine,
+    PaymentsRequest,
+    VoidCreditNote,
+)
+from activities.xero_mapping import line_item
+from quote2cash.connectors.xero_models import (
+    XeroAccountRef,
+    XeroAllocationIn,
+    XeroContactRef,
+    XeroCreditNoteIn,
+    XeroInvoiceRef,
+    XeroPaymentIn,
+)
+
+BANK_ACCOUNT = "090"
+
+
+class RefundActivities:
+    def __init__(self, deps: Deps) -> None:
+        self._xero = deps.xero
+
+    @activity.defn
+    async def create_credit_note(self, request: CreditNoteRequest) -> CreditNoteRef:
+        note = request.note
+        with vendor_errors():
+            created = await self._xero.create_credit_note(
+                XeroCreditNoteIn(
+                    contact=XeroContactRef(contact_id=request.contact_id),
+                    line_items=[line_item(line) for line in note.lines],
+                    date=note.issue_date,
+                    reference=f"refund of {request.invoice_number}: {note.reason}",
+                    currency_code=note.currency,
+                ),
+                idempotency_key=request.business_key,
+            )
+        return CreditNoteRef(
+            credit_note_id=created.credit_note_id,
+            credit_note_number=created.credit_note_number or "",
+            total=created.total,
+        )
+
+    @activity.defn
+    async def void_credit_note(self, request: VoidCreditNote) -> None:
+        # XeroClient has no credit-note status method yet: the documented update
+        # (POST /CreditNotes/{id} with Status VOIDED) through its one request path.
+        with vendor_errors():
+            await self._xero._call(
+                "POST",
+                f"/CreditNotes/{request.credit_note_id}",
+                body={
+                    "CreditNotes": [{"CreditNoteID": request.credit_note_id, "Status": "VOIDED"}]
+                },
+                idempotency_key=request.business_key,
+            )
+
+    @activity.defn
+    async def remove_payments(self, request: PaymentsRequest) -> list[PaymentLine]:
+        """Take the customer's payments off the invoice: the money goes back to them."""
+        with vendor_errors():
+            for p in request.payments:
+                await self._xero.delete_payment(
+                    p.payment_id, idempotency_key=f"{request.business_key}:{p.payment_id}"
+                )
+        return request.payments
+
+    @activity.defn
+    async def restore_payments(self, request: PaymentsRequest) -> None:
+        """Compensation: record the removed payments again, as they were."""
+        with vendor_errors():
+            for p in request.payments:
+                await self._xero.create_payment(
+                    XeroPaymentIn(
+                        invoice=XeroInvoiceRef(invoice_id=request.invoice_id),
+                        account=XeroAccountRef(code=BANK_ACCOUNT),
+                        date=p.paid_on,
+                        amount=p.amount,
+                        reference=f"restored payment {p.payment_id}",
+                    ),
+                    idempotency_key=f"{request.business_key}:{p.payment_id}",
+                )
+
+    @activity.defn
+    async def allocate_credit_note(self, request: AllocationRequest) -> None:
+        with vendor_errors():
+            await self._xero.allocate_credit_note(
+                request.credit_note_id,
+                XeroAllocationIn(
+                    invoice=XeroInvoiceRef(invoice_id=request.invoice_id),
+                    amount=request.amount,
+                    date=request.on,
+                ),
+                idempotency_key=request.business_key,
+            )

@@ -1,0 +1,198 @@
+"""RefundWorkflow (``refund:<crm>:<deal>``): a paid invoice refunded in full, as a saga.
+
+The story: read the paid invoice, re-read the deal and prove it is the snapshot that
+was invoiced, then credit it — credit note (the invoice itself never changes), the
+customer's payments taken off (the money goes back), the credit note allocated to the
+invoice — and post the balanced journals. If a step fails for good, the steps already
+done are undone in reverse order (payments restored, credit note voided) and the
+workflow fails saying what failed and what was undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+from workflows.calls import VENDOR_RETRY, call
+
+with workflow.unsafe.imports_passed_through():
+    from activities.accounting import AccountingActivities
+    from activities.crm import CrmActivities
+    from activities.ledger import LedgerActivities
+    from activities.models import (
+        AllocationRequest,
+        CreditNoteRequest,
+        InvoiceStatus,
+        InvoiceStatusRequest,
+        PaymentsRequest,
+        PostingRequest,
+        SnapshotRequest,
+        VoidCreditNote,
+    )
+    from activities.refunds import RefundActivities
+    from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_entry, credit_note_for
+    from quote2cash.billing.invoice import build_invoice
+    from quote2cash.billing.journal import refund_entry
+    from quote2cash.billing.money import Money
+    from quote2cash.messages import QUERY_REFUND, REFUND_WORKFLOW, RefundStart, RefundStatus
+
+Undo = Callable[[], Awaitable[None]]
+
+
+@workflow.defn(name=REFUND_WORKFLOW)
+class RefundWorkflow:
+    def __init__(self) -> None:
+        self.status = RefundStatus(workflow_id="")
+
+    @workflow.run
+    async def run(self, start: RefundStart) -> RefundStatus:
+        self.status.workflow_id = key = workflow.info().workflow_id
+        invoice = await self._paid_invoice(start)
+        note = await self._credit_note(start, invoice)
+        self.status.amount, self.status.currency = str(note.total), note.currency
+        undo: list[tuple[str, Undo]] = []
+        try:
+            await self._credit(start, invoice, note, undo)
+        except BaseException as failure:  # cancellation too: undo what was done
+            await self._compensate(undo)
+            raise ApplicationError(
+                f"refund failed at {self.status.step}; undone: "
+                f"{', '.join(self.status.compensated) or 'nothing'}",
+                type="RefundCompensated",
+            ) from failure
+        entries = [
+            credit_note_entry(note, key=f"{key}:journal:credit_note"),
+            refund_entry(
+                key=f"{key}:journal:refund",
+                amount=Money(amount=note.total, currency=note.currency),
+                refunded_on=note.issue_date,
+            ),
+        ]
+        self.status.step = "post journals"
+        await workflow.execute_local_activity_method(
+            LedgerActivities.post_entries,
+            PostingRequest(deal_id=start.deal_id, entries=entries),
+            summary=f"post the credit note and refund journals of {note.total} {note.currency}",
+            start_to_close_timeout=timedelta(seconds=30),
+            schedule_to_close_timeout=timedelta(hours=1),
+            retry_policy=VENDOR_RETRY,
+        )
+        self.status.journal_entries = [e.key for e in entries]
+        self.status.step = "refunded"
+        return self.status
+
+    async def _paid_invoice(self, start: RefundStart) -> InvoiceStatus:
+        self.status.step = "read invoice"
+        invoice = await call(
+            AccountingActivities.invoice_status,
+            InvoiceStatusRequest(invoice_id=start.invoice_id),
+            f"read invoice {start.invoice_number} and its payments from Xero",
+        )
+        if invoice.status != "PAID":
+            raise ApplicationError(
+                f"invoice {start.invoice_number} is {invoice.status}, not PAID: nothing to refund",
+                type="RefundRefused",
+            )
+        return invoice
+
+    async def _credit_note(self, start: RefundStart, invoice: InvoiceStatus) -> CreditNoteDraft:
+        """The credit note of the invoiced snapshot, line for line, to the cent."""
+        self.status.step = "re-read deal"
+        snapshot = await call(
+            CrmActivities.fetch_snapshot,
+            SnapshotRequest(crm=start.crm, deal_id=start.deal_id),
+            f"re-read deal {start.deal_id} to credit exactly what was invoiced",
+        )
+        if snapshot.content_hash != start.snapshot_hash:
+            raise ApplicationError(
+                f"deal {start.deal_id} changed in the CRM since it was invoiced; credit the "
+                "invoice's lines by hand (runbook)",
+                type="SnapshotChanged",
+            )
+        today = workflow.now().date()
+        note = credit_note_for(
+            build_invoice(snapshot, issue_date=today), issue_date=today, reason=start.reason
+        )
+        if note.total != invoice.total:
+            raise ApplicationError(
+                f"credit note {note.total} differs from the invoice total {invoice.total}",
+                type="SnapshotChanged",
+            )
+        return note
+
+    async def _credit(
+        self,
+        start: RefundStart,
+        invoice: InvoiceStatus,
+        note: CreditNoteDraft,
+        undo: list[tuple[str, Undo]],
+    ) -> None:
+        key = self.status.workflow_id
+        self.status.step = "create credit note"
+        ref = await call(
+            RefundActivities.create_credit_note,
+            CreditNoteRequest(
+                business_key=f"{key}:credit_note",
+                contact_id=invoice.contact_id,
+                invoice_number=start.invoice_number,
+                note=note,
+            ),
+            f"create a credit note of {note.total} {note.currency} for {start.invoice_number}",
+        )
+        self.status.credit_note_number = ref.credit_note_number
+        self._done("credit note", undo, lambda: self._void(ref.credit_note_id))
+        self.status.step = "take payments off"
+        payments = PaymentsRequest(
+            business_key=f"{key}:payments", invoice_id=invoice.invoice_id, payments=invoice.payments
+        )
+        await call(
+            RefundActivities.remove_payments,
+            payments,
+            f"remove {len(invoice.payments)} payment(s) from {start.invoice_number}: money back",
+        )
+        self._done("payments removed", undo, lambda: self._restore(payments))
+        self.status.step = "allocate credit note"
+        await call(
+            RefundActivities.allocate_credit_note,
+            AllocationRequest(
+                business_key=f"{key}:allocation",
+                credit_note_id=ref.credit_note_id,
+                invoice_id=invoice.invoice_id,
+                amount=note.total,
+                on=note.issue_date,
+            ),
+            f"allocate credit note {ref.credit_note_number} to {start.invoice_number}",
+        )
+        self.status.done.append("credit note allocated")
+
+    def _done(self, what: str, undo: list[tuple[str, Undo]], compensation: Undo) -> None:
+        self.status.done.append(what)
+        undo.append((what, compensation))
+
+    async def _compensate(self, undo: list[tuple[str, Undo]]) -> None:
+        for what, compensation in reversed(undo):
+            await compensation()
+            self.status.compensated.append(what)
+
+    async def _void(self, credit_note_id: str) -> None:
+        await call(
+            RefundActivities.void_credit_note,
+            VoidCreditNote(
+                business_key=f"{self.status.workflow_id}:void", credit_note_id=credit_note_id
+            ),
+            f"compensate: void credit note {self.status.credit_note_number}",
+        )
+
+    async def _restore(self, payments: PaymentsRequest) -> None:
+        await call(
+            RefundActivities.restore_payments,
+            payments.model_copy(update={"business_key": f"{self.status.workflow_id}:restore"}),
+            f"compensate: record the {len(payments.payments)} removed payment(s) again",
+        )
+
+    @workflow.query(name=QUERY_REFUND)
+    def refund(self) -> RefundStatus:
+        return self.status
