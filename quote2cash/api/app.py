@@ -18,7 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from temporalio.client import Interceptor
 
-from quote2cash.api import codec, deals, errors, ops, preview, subscriptions, webhooks
+from quote2cash.api import codec, dashboard, deals, errors, ops, preview, subscriptions, webhooks
 from quote2cash.api.deps import AppState
 from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.relay import Relay, RelayPolicy
@@ -76,6 +76,7 @@ def create_app(
     app.include_router(deals.router)
     app.include_router(subscriptions.router)
     app.include_router(preview.router)
+    app.include_router(dashboard.router)
     codec.install(app, settings)
     return app
 

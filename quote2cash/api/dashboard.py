@@ -1,0 +1,130 @@
+"""``GET /dashboard``: one page for ops — where the deals are, which are parked and why,
+what the inbox holds, and whether the ledger balances.
+
+Server-rendered HTML that refreshes itself; no script. Every figure is read live from
+Temporal's visibility and our store. In production it needs the ops token (put it
+behind the proxy that authenticates your staff); in dev mode it is open on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+
+from quote2cash.api.deps import AppState, StateDep, require_ops
+from quote2cash.api.errors import NotFound, TemporalUnavailable
+from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.messages import Stage
+from quote2cash.store import InboxRepository, LedgerRepository, unit_of_work
+
+router = APIRouter(tags=["ops"])
+ACCOUNT_NAMES = {code: name.replace("_", " ") for name, code in DEFAULT_ACCOUNTS}
+PARKED_SHOWN = 50
+
+
+@dataclass
+class Board:
+    stages: dict[str, int] = field(default_factory=dict)
+    parked: list[tuple[str, str]] = field(default_factory=list)
+    temporal_error: str = ""
+    inbox: dict[str, int] = field(default_factory=dict)
+    balances: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    balanced: bool = True
+
+
+async def _temporal(state: AppState, board: Board) -> None:
+    try:
+        client = await state.gateway.client()
+        counts = await asyncio.gather(
+            *(client.count_workflows(f'Q2cStage = "{s.value}"') for s in Stage)
+        )
+        board.stages = {s.value: c.count for s, c in zip(Stage, counts, strict=True)}
+        query = f'Q2cStage = "{Stage.NEEDS_ATTENTION.value}"'
+        async for wf in client.list_workflows(query, limit=PARKED_SHOWN):
+            reason = wf.search_attributes.get("Q2cAttention", [""])
+            board.parked.append((wf.id, str(reason[0]) if reason else ""))
+    except TemporalUnavailable as exc:
+        board.temporal_error = str(exc)
+
+
+def _store(state: AppState, board: Board) -> None:
+    with unit_of_work(state.engine) as session:
+        board.inbox = InboxRepository(session).counts()
+        ledger = LedgerRepository(session)
+        board.balances = ledger.trial_balance()
+        board.balanced = ledger.is_balanced()
+
+
+def _rows(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f"<tr><td>{escape(a)}</td><td>{b}</td></tr>" for a, b in pairs)
+
+
+def _render(board: Board, ui: str, namespace: str) -> str:
+    stages = _rows([(s, str(n)) for s, n in board.stages.items()])
+    parked = _rows(
+        [
+            (
+                wf_id,
+                f'<a href="{ui}/namespaces/{namespace}/workflows/{escape(wf_id)}">history</a> · '
+                f'<a href="/runbooks/{escape(reason)}">{escape(reason) or "?"}</a>',
+            )
+            for wf_id, reason in board.parked
+        ]
+    )
+    inbox = _rows([(status, str(n)) for status, n in sorted(board.inbox.items())])
+    money = _rows(
+        [
+            (f"{currency} {account} {ACCOUNT_NAMES.get(account, '')}", f"{amount:,.2f}")
+            for currency, accounts in sorted(board.balances.items())
+            for account, amount in sorted(accounts.items())
+        ]
+    )
+    warn = (
+        f'<p class="bad">Temporal: {escape(board.temporal_error)}</p>'
+        if board.temporal_error
+        else ""
+    )
+    verdict = '<b class="ok">balanced</b>' if board.balanced else '<b class="bad">NOT balanced</b>'
+    return f"""<!doctype html><html><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="5"><title>quote2cash</title><style>
+body{{font:14px system-ui,sans-serif;margin:2em;color:#222}} h1{{font-size:20px}}
+section{{display:inline-block;vertical-align:top;margin:0 2em 2em 0}}
+table{{border-collapse:collapse}} td{{padding:3px 12px;border-bottom:1px solid #ddd}}
+td:last-child{{text-align:right}} .ok{{color:#17803d}} .bad{{color:#b42318}}</style></head>
+<body><h1>quote2cash</h1>{warn}
+<section><h2>Deals by stage</h2><table>{stages}</table></section>
+<section><h2>Needs attention</h2><table>{parked or "<tr><td>none</td></tr>"}</table></section>
+<section><h2>Webhook inbox</h2><table>{inbox}</table></section>
+<section><h2>Ledger ({verdict})</h2><table>{money}</table>
+<p>Σ debit - Σ credit per account; every currency sums to zero when balanced.</p></section>
+<p><a href="{ui}">Temporal UI</a> · <a href="/docs">API</a></p></body></html>"""
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request, state: StateDep) -> HTMLResponse:
+    if state.settings.mode == "production":
+        require_ops(request, state)
+    board = Board()
+    await asyncio.gather(_temporal(state, board), asyncio.to_thread(_store, state, board))
+    ui = f"http://127.0.0.1:{state.settings.temporal_ui_port}"
+    return HTMLResponse(_render(board, ui, state.settings.temporal_namespace))
+
+
+RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
+RUNBOOK_NAME = re.compile(r"^[A-Za-z][A-Za-z.]*$")
+
+
+@router.get("/runbooks/{name}", response_class=PlainTextResponse)
+async def runbook(name: str) -> PlainTextResponse:
+    """The runbook page a parked deal links to, as Markdown text."""
+    path = RUNBOOKS / f"{name}.md"
+    if not RUNBOOK_NAME.match(name) or not path.is_file():
+        raise NotFound(f"no runbook named {name!r}; the index is /runbooks/README")
+    return PlainTextResponse(await asyncio.to_thread(path.read_text), media_type="text/markdown")
