@@ -44,6 +44,7 @@ class DemoResult:
     elapsed_s: float
     stages: dict[str, int] = field(default_factory=dict)
     temporal_ui: str = ""
+    dashboard: str = ""
     example_deal: str = ""
     faults: dict[str, Any] = field(default_factory=dict)
     """With ``--faults``: the profile, retries observed and faults injected."""
@@ -107,6 +108,7 @@ async def _summarize(
         elapsed_s=round(time.monotonic() - started, 2),
         stages=dict(counts),
         temporal_ui=f"http://127.0.0.1:{settings.temporal_ui_port}",
+        dashboard=f"{settings.api_url}/dashboard",
         example_deal=(
             f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
             f"{settings.temporal_namespace}/workflows/{deal_workflow_id('hubspot', example)}"

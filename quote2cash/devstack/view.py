@@ -64,5 +64,6 @@ def print_summary(console: Console, result: DemoResult) -> None:
         table.add_row(what, str(value))
     console.print(table)
     console.print(f"Temporal UI: {result.temporal_ui}")
+    console.print(f"Ops dashboard: {result.dashboard}")
     console.print(f"One deal's history: [link={result.example_deal}]{result.example_deal}[/link]")
     console.print("[green]all deals posted[/]" if ok else "[red]not every deal completed[/]")
