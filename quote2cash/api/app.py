@@ -18,7 +18,17 @@ import uvicorn
 from fastapi import FastAPI
 from temporalio.client import Interceptor
 
-from quote2cash.api import codec, dashboard, deals, errors, ops, preview, subscriptions, webhooks
+from quote2cash.api import (
+    codec,
+    dashboard,
+    deals,
+    errors,
+    ops,
+    preview,
+    refunds,
+    subscriptions,
+    webhooks,
+)
 from quote2cash.api.deps import AppState
 from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.relay import Relay, RelayPolicy
@@ -75,6 +85,7 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(deals.router)
     app.include_router(subscriptions.router)
+    app.include_router(refunds.router)
     app.include_router(preview.router)
     app.include_router(dashboard.router)
     codec.install(app, settings)

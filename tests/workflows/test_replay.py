@@ -29,4 +29,4 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 def test_there_is_a_history_for_each_workflow_type() -> None:
     recorded = {p.stem.split("_v")[0] for p in HISTORIES}
-    assert {"deal_workflow", "subscription_workflow"} <= recorded
+    assert {"deal_workflow", "subscription_workflow", "refund_workflow"} <= recorded
