@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
@@ -191,10 +191,31 @@ class People:
         return str(response.json()["answer"])
 
 
+async def _refund(settings: Settings, http: httpx.AsyncClient, deal_id: str) -> str:
+    """Refund one completed deal in full and wait for the saga to finish."""
+    path = f"{settings.api_url}/deals/hubspot/{deal_id}/refund"
+    auth = {"Authorization": f"Bearer {settings.ops_token}"}
+    started = await http.post(path, json={"reason": "customer withdrew"}, headers=auth)
+    started.raise_for_status()
+    state: dict[str, Any] = {}
+    for _ in range(100):
+        state = (await http.get(path, headers=auth)).json()
+        if state.get("step") == "refunded":
+            break
+        await asyncio.sleep(0.2)
+    return (
+        f"deal {deal_id} refunded ({state.get('step')}): credit note "
+        f"{state.get('credit_note_number')} of {state.get('amount')} {state.get('currency')}, "
+        f"steps: {', '.join(state.get('done', []))}; "
+        f"{len(state.get('journal_entries', []))} journals posted"
+    )
+
+
 async def _subscription(settings: Settings, http: httpx.AsyncClient, xero: XeroClient) -> list[str]:
     """Start a subscription one period late (it renews at once), then upgrade it."""
     contact = await xero.create_contact(
-        XeroContactIn(name="Fourth Coffee GmbH", contact_number="sub-demo"), idempotency_key="sub-demo"
+        XeroContactIn(name="Fourth Coffee GmbH", contact_number="sub-demo"),
+        idempotency_key="sub-demo",
     )
     start = subscription_start(
         "demo-1",
@@ -245,7 +266,8 @@ async def run_lifecycle(
                 await people.act(deal, driver.status.get(deal.deal_id))
             await asyncio.sleep(0.25)
         result = await summarize(settings, http, driver, started)
-        story = [*people.story, *await _subscription(settings, http, probe.xero)]
+        refunded = await _refund(settings, http, driver.deals[0].deal_id)
+        story = [*people.story, refunded, *await _subscription(settings, http, probe.xero)]
     if console:
         for line in story:
             console.print(line)
