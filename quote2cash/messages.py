@@ -123,6 +123,9 @@ class DealStatus(BaseModel):
     amount: str = ""
     currency: str = ""
     amount_paid: str = ""
+    amount_due: str = ""
+    dunning_level: int = 0
+    """How many payment reminders were sent (see workflows/dunning.py)."""
     journal_entries: list[str] = Field(default_factory=list)
     attention: Attention | None = None
     approval: Approval | None = None

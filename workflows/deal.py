@@ -10,13 +10,14 @@ activity with a business idempotency key.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows.approvals import POLICY, Approvals, approval_reasons
 from workflows.calls import VENDOR_RETRY, call
+from workflows.dunning import Dunning
 from workflows.posting import journal_entries, posting_mismatches
 
 with workflow.unsafe.imports_passed_through():
@@ -67,7 +68,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(Approvals):
+class DealWorkflow(Approvals, Dunning):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -90,7 +91,7 @@ class DealWorkflow(Approvals):
         await self._await_provisioning()
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
         invoice = await self._invoice(draft, customer.accounting_contact_id)
-        paid = await self._await_payment(invoice.invoice_id)
+        paid = await self._await_payment(invoice.invoice_id, draft.due_date)
         await self._post(draft, paid)
         await self._write_back(start.deal_id, invoice.invoice_number, paid)
         self.set_stage(Stage.COMPLETED)
@@ -172,11 +173,11 @@ class DealWorkflow(Approvals):
         )
         return ref
 
-    async def _await_payment(self, invoice_id: str) -> InvoiceStatus:
+    async def _await_payment(self, invoice_id: str, due: date) -> InvoiceStatus:
         """Wait for the accounting system to say the invoice is paid in full.
 
         Each webhook only says "this invoice changed", so read it; a daily read covers a
-        webhook that never came.
+        webhook that never came, and sends the dunning reminders of an overdue invoice.
         """
         while True:
             self.set_stage(Stage.AWAITING_PAYMENT)
@@ -191,6 +192,7 @@ class DealWorkflow(Approvals):
             status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
             if status.status == "PAID" and status.amount_due == 0:
                 return status
+            await self.dun(due, status)
 
     async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus:
         status = await self.step(

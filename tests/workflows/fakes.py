@@ -45,6 +45,7 @@ class FakeVendors:
     tax: Decimal = Decimal("0")
     discount: Decimal = Decimal("0")
     owner: str = "owner-7"
+    partly_paid: Decimal = Decimal("0")
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")
@@ -89,7 +90,8 @@ class FakeVendors:
 
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
-            paid = self.total if self.paid else Decimal(0)
+            paid = self.total if self.paid else self.partly_paid
+            payments = [PaymentLine(payment_id="p-1", amount=paid, paid_on=date(2026, 1, 2))]
             return InvoiceStatus(
                 invoice_id=req.invoice_id,
                 status="PAID" if self.paid else "AUTHORISED",
@@ -97,9 +99,7 @@ class FakeVendors:
                 total_tax=self.tax,
                 amount_paid=paid,
                 amount_due=self.total - paid,
-                payments=[PaymentLine(payment_id="p-1", amount=paid, paid_on=date(2026, 1, 2))]
-                if self.paid
-                else [],
+                payments=payments if paid else [],
             )
 
         @activity.defn(name="post_entries")
