@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import statistics
 import sys
 import time
@@ -34,6 +35,7 @@ from quote2cash.temporal import connect
 START_CONCURRENCY = 16
 HISTORY_SAMPLE = 50
 UNLIMITED = 1_000_000_000
+STACK_PROCESSES = ("temporal", "worker", "floor-worker", "api", "hubspot", "xero")
 
 
 def bench_settings(var_dir: Path, port_base: int) -> Settings:
@@ -73,6 +75,8 @@ class Run:
     ended: float
     completions: list[float] = field(default_factory=list)
     latencies_s: list[float] = field(default_factory=list)
+    cpu_s: dict[str, float] = field(default_factory=dict)
+    """CPU seconds per process during the run (where the time goes)."""
 
     @property
     def per_second(self) -> float:
@@ -104,6 +108,31 @@ def peak_rss_mb(pid: int | None) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU the process has used so far, in seconds."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds each stack process spends between ``start`` and ``stop``."""
+
+    def __init__(self, supervisor: Supervisor, names: Sequence[str]) -> None:
+        self._pids = {name: supervisor.pid(name) for name in names}
+        self._before: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pid) for name, pid in self._pids.items()}
+        self._before["bench"] = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        used = {n: cpu_seconds(pid) - self._before[n] for n, pid in self._pids.items()}
+        used["bench"] = time.process_time() - self._before["bench"]
+        return used
 
 
 def deal_run(name: str, batch: Batch, completed: int) -> Run:
@@ -185,9 +214,14 @@ async def _runs(
     async with httpx.AsyncClient(timeout=30.0) as http:
         driver = BenchDriver(settings, client, http)
         seeded = await seed_deals(driver.demo.hubspot, 2 * deals)
-        burst = await drive_deals(driver, "deals", Batch(seeded[:deals]), None, give_up_after)
         await supervisor.start(floor_worker(settings))
+        meter = CpuMeter(supervisor, STACK_PROCESSES)
+        meter.start()
+        burst = await drive_deals(driver, "deals", Batch(seeded[:deals]), None, give_up_after)
+        burst.cpu_s = meter.stop()
+        meter.start()
         floor = await run_floor(bare, deals, FloorPlan(), give_up_after)
+        floor.cpu_s = meter.stop()
         rate = max(0.5, burst.per_second / 2)
         paced = await drive_deals(driver, "paced", Batch(seeded[deals:]), rate, give_up_after)
         events = {

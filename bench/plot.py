@@ -28,10 +28,14 @@ def plot(e2e: E2EResult, path: Path) -> Path:
     fig, (latency, throughput) = plt.subplots(1, 2, figsize=(12, 4.5))
     for run, label in ((e2e.deals, "burst"), (e2e.paced, f"paced {e2e.paced_rate:.1f}/s")):
         if run.latencies_s:
-            latency.hist([x * 1000 for x in run.latencies_s], bins=40, alpha=0.6, label=label)
-    latency.set_title("closed-won → invoice in Xero")
-    latency.set_xlabel("ms")
-    latency.set_ylabel("deals")
+            ms = sorted(x * 1000 for x in run.latencies_s)
+            share = [(i + 1) / len(ms) for i in range(len(ms))]
+            latency.step(ms, share, where="post", label=label)
+    latency.set_xscale("log")
+    latency.axvline(1000, color="grey", linestyle=":", label="1 s")
+    latency.set_title("closed-won → invoice in Xero (cumulative)")
+    latency.set_xlabel("ms (log scale)")
+    latency.set_ylabel("share of deals")
     latency.legend()
     for run in (e2e.deals, e2e.floor, e2e.paced):
         x, y = _per_second(run)

@@ -93,6 +93,11 @@ def e2e_rows(e2e: E2EResult) -> list[Row]:
         rows.append(
             (f"history events, {kind} (median, range)", f"{median(counts)} ({spread})", target)
         )
+    for run in (e2e.deals, e2e.floor):
+        if run.cpu_s:
+            spent = sorted(run.cpu_s.items(), key=lambda kv: -kv[1])
+            per = ", ".join(f"{n} {1000 * s / max(1, run.completed):.0f}" for n, s in spent if s)
+            rows.append((f"CPU ms per {run.name} workflow, by process", per, ""))
     rows += [
         ("worker peak RSS", f"{e2e.worker_peak_rss_mb:.0f} MB", ""),
         ("floor worker peak RSS", f"{e2e.floor_worker_peak_rss_mb:.0f} MB", ""),
@@ -128,6 +133,11 @@ def billing_rows(billing: dict[str, float]) -> list[Row]:
             "10,000-line invoice, per-line rounding (best / median)",
             f"{billing['build_per_line_best_ms']:.1f} / "
             f"{billing['build_per_line_median_ms']:.1f} ms",
+            "< 50 ms",
+        ),
+        (
+            "10,000-line invoice, per-line rounding, CPU time (best)",
+            f"{billing['build_per_line_best_cpu_ms']:.1f} ms",
             "< 50 ms",
         ),
         (
