@@ -54,16 +54,17 @@ class FaultProfile:
     """The worker's client-side limits for this profile (the emulators' quotas)."""
 
 
-def _vendor_faults(path: str, *, per_minute: int, seed: int) -> FaultConfig:
+def _vendor_faults(path: str, *, per_minute: int, seed: int, timeout_s: float) -> FaultConfig:
     """About 20% of calls fail: 12% 5xx, 3% dropped before, 3% after the vendor acted,
-    2% slower than the worker's 20 s HTTP timeout; plus a 429 burst every 80 calls."""
+    2% answered later than the client's HTTP timeout; plus a 429 burst every 80 calls."""
+    late_ms = int((timeout_s + 5) * 1000)
     return FaultConfig.model_validate(
         {
             "routes": [
                 {"path": path, "error_rate": 0.07, "error_status": 503},
                 {"path": path, "error_rate": 0.05, "error_status": 500},
                 {"path": path, "drop_rate": 0.03, "drop_after_rate": 0.03},
-                {"path": path, "latency_ms": 25_000, "latency_rate": 0.02},
+                {"path": path, "latency_ms": late_ms, "latency_rate": 0.02},
                 {
                     "path": path,
                     "rate_limit_burst": 3,
@@ -80,16 +81,21 @@ def _vendor_faults(path: str, *, per_minute: int, seed: int) -> FaultConfig:
 
 CHAOS_XERO_PER_MINUTE = 900
 CHAOS_HUBSPOT_PER_MINUTE = 1200
+WORKER_HTTP_TIMEOUT_S = 20.0
+"""The worker's vendor HTTP timeout (``workers.main.http_client``)."""
 
-PROFILES = {
-    "none": FaultProfile(
-        "none",
-        limits={name: NO_LIMIT for name in LIMIT_FIELDS} | {"xero_concurrency": 100},
-    ),
-    "chaos": FaultProfile(
+
+def chaos(*, http_timeout_s: float = WORKER_HTTP_TIMEOUT_S) -> FaultProfile:
+    """The chaos profile for a worker whose vendor calls time out after ``http_timeout_s``
+    (a test worker with a shorter timeout gets the same timeouts, sooner)."""
+    return FaultProfile(
         "chaos",
-        hubspot=_vendor_faults(HUBSPOT_PATHS, per_minute=CHAOS_HUBSPOT_PER_MINUTE, seed=11),
-        xero=_vendor_faults(XERO_PATHS, per_minute=CHAOS_XERO_PER_MINUTE, seed=13),
+        hubspot=_vendor_faults(
+            HUBSPOT_PATHS, per_minute=CHAOS_HUBSPOT_PER_MINUTE, seed=11, timeout_s=http_timeout_s
+        ),
+        xero=_vendor_faults(
+            XERO_PATHS, per_minute=CHAOS_XERO_PER_MINUTE, seed=13, timeout_s=http_timeout_s
+        ),
         limits={
             "xero_calls_per_minute": CHAOS_XERO_PER_MINUTE,
             "xero_calls_per_day": NO_LIMIT,
@@ -97,7 +103,15 @@ PROFILES = {
             "hubspot_requests_per_10s": CHAOS_HUBSPOT_PER_MINUTE // 6,
             "hubspot_search_per_second": 4,
         },
+    )
+
+
+PROFILES = {
+    "none": FaultProfile(
+        "none",
+        limits={name: NO_LIMIT for name in LIMIT_FIELDS} | {"xero_concurrency": 100},
     ),
+    "chaos": chaos(),
 }
 
 

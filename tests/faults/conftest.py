@@ -1,7 +1,9 @@
 """Fault tests: activities against misbehaving emulators, and the spine under chaos.
 
-``spine`` and ``spine_servers`` are the end-to-end fixtures of ``tests/e2e``; ``vendors``
-serves both emulators on loopback with the worker's real ``Deps`` (limiters included).
+``spine_servers`` is the end-to-end fixture of ``tests/e2e`` (dev server, emulators and
+API over loopback); ``chaos_spine`` runs the product's worker on it like ``spine`` does,
+with a shorter vendor HTTP timeout so that injected timeouts cost seconds, not minutes.
+``vendors`` serves both emulators with the worker's real ``Deps`` (limiters included).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.sandbox.common.faults import FaultConfig
@@ -21,9 +24,11 @@ from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
-from tests.e2e.conftest import spine, spine_servers
+from tests.e2e.conftest import Spine, spine_servers
+from workers.main import build_worker
 
-__all__ = ["spine", "spine_servers"]
+__all__ = ["spine_servers"]
+CHAOS_HTTP_TIMEOUT_S = 4.0
 
 
 @dataclass
@@ -73,4 +78,17 @@ async def vendors(
     async with httpx.AsyncClient(timeout=10) as http, httpx.AsyncClient(timeout=10) as admin:
         deps = Deps.build(settings, http)
         yield Vendors(deps, hs, xe, admin)
+        deps.engine.dispose()
+
+
+@pytest.fixture
+async def chaos_spine(
+    spine_servers: tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer],
+    temporal_dev: WorkflowEnvironment,
+) -> AsyncIterator[Spine]:
+    settings, hs, xe, api = spine_servers
+    async with httpx.AsyncClient(timeout=CHAOS_HTTP_TIMEOUT_S) as http:
+        deps = Deps.build(settings, http)
+        async with build_worker(temporal_dev.client, deps, settings.task_queue):
+            yield Spine(settings, temporal_dev.client, hs, xe, api)
         deps.engine.dispose()
