@@ -3,6 +3,8 @@ vendors' rate-limit headers, fault counters; and the client-side limiter against
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -124,3 +126,24 @@ async def test_the_limiter_keeps_within_the_emulators_quota(
     assert caught.value.retry_after is not None
     assert caught.value.retry_after > 50
     assert await counts(http, xero_server) == {}  # the emulator never had to say 429
+
+
+async def test_xero_concurrency_limit_and_the_limiter_that_respects_it(
+    http: httpx.AsyncClient, xero_server: ThreadedServer
+) -> None:
+    slow_and_capped = RouteFault(path=f"{XERO}/*", latency_ms=200, max_concurrent=2)
+    await set_faults(http, xero_server, FaultConfig(routes=[slow_and_capped]))
+    plain = XeroClient(http, base_url=xero_server.url, tenant_id=XERO_TENANT, token=XERO_TOKEN)
+    outcomes = await asyncio.gather(
+        *(plain.find_contact(contact_number=f"c{i}") for i in range(4)), return_exceptions=True
+    )
+    refused = [o for o in outcomes if isinstance(o, RateLimited)]
+    assert len(refused) == 2
+    assert all("concurrent rate limit" in r.detail for r in refused)
+
+    limiter = xero_limiter(per_minute=1000, per_day=5000, concurrency=2, max_wait=5)
+    polite = XeroClient(
+        http, base_url=xero_server.url, tenant_id=XERO_TENANT, token=XERO_TOKEN, limiter=limiter
+    )
+    await asyncio.gather(*(polite.find_contact(contact_number=f"c{i}") for i in range(4)))
+    assert (await counts(http, xero_server))["rate_limit_concurrent"] == 2

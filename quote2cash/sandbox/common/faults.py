@@ -12,7 +12,8 @@ Request faults (``RouteFault``) apply to vendor paths whose path matches a glob
 - ``error_rate`` / ``error_status``: that share of requests fail with that status;
 - ``drop_rate``: that share of requests lose their connection before the vendor acts;
 - ``drop_after_rate``: that share lose it after the vendor acted (the write is
-  committed, the client never hears so): what idempotency keys exist for.
+  committed, the client never hears so): what idempotency keys exist for;
+- ``max_concurrent``: 429 for a request beyond that many in flight (Xero: 5 a tenant).
 
 Webhook faults (``WebhookFaults``) apply to outgoing deliveries: ``duplicate_rate``
 (delivered twice), ``reorder`` (each delivery swapped with the next one), ``delay_ms``,
@@ -55,7 +56,9 @@ class RouteFault(BaseModel):
     drop_rate: float = Field(0.0, ge=0, le=1)
     drop_after_rate: float = Field(0.0, ge=0, le=1)
     rate_limit_per_minute: int = Field(0, ge=0)
+    max_concurrent: int = Field(0, ge=0, description="429 beyond N requests in flight")
     _seen: deque[float] = PrivateAttr(default_factory=deque)
+    _in_flight: int = PrivateAttr(0)
     _burst_size: int = PrivateAttr(0)
     _since_burst: int = PrivateAttr(0)
 
@@ -122,11 +125,12 @@ class Quota:
     window_seconds: int
 
 
-RateHeaders = Callable[[Quota | None, bool], dict[str, str]]
-"""(quota state, this answer is a 429) -> the vendor's rate-limit headers."""
+RateHeaders = Callable[[Quota | None, str | None], dict[str, str]]
+"""(quota state, why this answer is a 429 or None) -> the vendor's rate-limit headers.
+The reasons: ``minute`` (quota or burst), ``concurrent``."""
 
 
-def no_rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
+def no_rate_headers(quota: Quota | None, problem: str | None) -> dict[str, str]:
     return {}
 
 
@@ -174,9 +178,28 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
+        matched = [f for f in self.faults.config.routes if f.matches(method, path)]
+        # A request holds its place from arrival to answer, slow ones included.
+        held = [f for f in matched if f.max_concurrent]
+        if any(f._in_flight >= f.max_concurrent for f in held):
+            self.faults.count("rate_limit_concurrent")
+            headers = {"Retry-After": "1", **self.rate_headers(None, "concurrent")}
+            await self._error(send, 429, headers)
+            return
+        for fault in held:
+            fault._in_flight += 1
+        try:
+            await self._faulted(scope, receive, send, matched)
+        finally:
+            for fault in held:
+                fault._in_flight -= 1
+
+    async def _faulted(
+        self, scope: Scope, receive: Receive, send: Send, matched: list[RouteFault]
+    ) -> None:
         extra: dict[str, str] = {}
         drop_after = False
-        for fault in [f for f in self.faults.config.routes if f.matches(method, path)]:
+        for fault in matched:
             if fault.latency_ms and self.faults.chance(fault.latency_rate):
                 self.faults.count("latency")
                 await asyncio.sleep(fault.latency_ms / 1000)
@@ -189,11 +212,14 @@ class FaultMiddleware:
                 self.faults.count("drop")
                 await _drop(send)
             drop_after = drop_after or self.faults.chance(fault.drop_after_rate)
+        await self._answer(scope, receive, _with_headers(send, extra), drop_after)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, drop_after: bool) -> None:
         if drop_after:
             self.faults.count("drop_after")
             await self.app(scope, receive, _swallow)
             await _drop(send)
-        await self.app(scope, receive, _with_headers(send, extra))
+        await self.app(scope, receive, send)
 
     def _refusal(
         self, fault: RouteFault, extra: dict[str, str]
@@ -203,10 +229,10 @@ class FaultMiddleware:
         Fills ``extra`` with the rate-limit headers every answer of a quota carries."""
         if fault.in_burst():
             retry = {"Retry-After": str(fault.retry_after_seconds)}
-            return "rate_limit_burst", 429, {**retry, **self.rate_headers(None, True)}
+            return "rate_limit_burst", 429, {**retry, **self.rate_headers(None, "minute")}
         now = time.monotonic()
         wait = fault.over_quota(now)
-        extra.update(self.rate_headers(fault.quota(now), wait is not None))
+        extra.update(self.rate_headers(fault.quota(now), None if wait is None else "minute"))
         if wait is not None:
             return "rate_limit_quota", 429, {"Retry-After": str(max(1, math.ceil(wait))), **extra}
         if self.faults.chance(fault.error_rate):

@@ -76,7 +76,7 @@ async def handle(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status)
 
 
-def rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
+def rate_headers(quota: Quota | None, problem: str | None) -> dict[str, str]:
     """HubSpot's rolling-window headers, for the window of the configured quota."""
     if quota is None:
         return {}

@@ -97,16 +97,20 @@ async def handle_auth(_: Request, exc: Exception) -> Response:
     return XeroJSON(auth_body(exc.status), status_code=exc.status)
 
 
-def rate_headers(quota: Quota | None, limited: bool) -> dict[str, str]:
-    """Xero's per-tenant minute count; the day and app-wide counts are not emulated."""
-    return {} if quota is None else {"X-MinLimit-Remaining": str(quota.remaining)}
+def rate_headers(quota: Quota | None, problem: str | None) -> dict[str, str]:
+    """Xero's per-tenant minute count and the limit a 429 hit; the day and app-wide
+    counts are not emulated."""
+    headers = {} if quota is None else {"X-MinLimit-Remaining": str(quota.remaining)}
+    if problem:
+        headers["X-Rate-Limit-Problem"] = problem
+    return headers
 
 
 def render_fault(status: int, headers: dict[str, str]) -> tuple[bytes, str]:
     """Injected faults, worded as Xero words them."""
     if status == 429:
-        headers["X-Rate-Limit-Problem"] = "minute"
-        return b"You have exceeded the minute rate limit", "text/plain; charset=utf-8"
+        problem = headers.setdefault("X-Rate-Limit-Problem", "minute")
+        return f"You have exceeded the {problem} rate limit".encode(), "text/plain; charset=utf-8"
     if status in (401, 403):
         return json.dumps(auth_body(status)).encode(), "application/json"
     body = {"Title": "An error occurred", "Status": status, "Detail": "Service unavailable"}
