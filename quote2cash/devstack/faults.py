@@ -54,9 +54,12 @@ class FaultProfile:
     """The worker's client-side limits for this profile (the emulators' quotas)."""
 
 
-def _vendor_faults(path: str, *, per_minute: int, seed: int, timeout_s: float) -> FaultConfig:
+def _vendor_faults(
+    path: str, *, per_minute: int, seed: int, timeout_s: float, max_concurrent: int = 0
+) -> FaultConfig:
     """About 20% of calls fail: 12% 5xx, 3% dropped before, 3% after the vendor acted,
-    2% answered later than the client's HTTP timeout; plus a 429 burst every 80 calls."""
+    2% answered later than the client's HTTP timeout; plus a 429 burst every 80 calls,
+    a per-minute quota and, for Xero, 5 calls in flight."""
     late_ms = int((timeout_s + 5) * 1000)
     return FaultConfig.model_validate(
         {
@@ -71,6 +74,7 @@ def _vendor_faults(path: str, *, per_minute: int, seed: int, timeout_s: float) -
                     "rate_limit_burst_every": 80,
                     "retry_after_seconds": 2,
                     "rate_limit_per_minute": per_minute,
+                    "max_concurrent": max_concurrent,
                 },
             ],
             "webhooks": {"duplicate_rate": 1.0, "reorder": True},
@@ -81,6 +85,7 @@ def _vendor_faults(path: str, *, per_minute: int, seed: int, timeout_s: float) -
 
 CHAOS_XERO_PER_MINUTE = 900
 CHAOS_HUBSPOT_PER_MINUTE = 1200
+XERO_CONCURRENCY = 5
 WORKER_HTTP_TIMEOUT_S = 20.0
 """The worker's vendor HTTP timeout (``workers.main.http_client``)."""
 
@@ -94,12 +99,16 @@ def chaos(*, http_timeout_s: float = WORKER_HTTP_TIMEOUT_S) -> FaultProfile:
             HUBSPOT_PATHS, per_minute=CHAOS_HUBSPOT_PER_MINUTE, seed=11, timeout_s=http_timeout_s
         ),
         xero=_vendor_faults(
-            XERO_PATHS, per_minute=CHAOS_XERO_PER_MINUTE, seed=13, timeout_s=http_timeout_s
+            XERO_PATHS,
+            per_minute=CHAOS_XERO_PER_MINUTE,
+            seed=13,
+            timeout_s=http_timeout_s,
+            max_concurrent=XERO_CONCURRENCY,
         ),
         limits={
             "xero_calls_per_minute": CHAOS_XERO_PER_MINUTE,
             "xero_calls_per_day": NO_LIMIT,
-            "xero_concurrency": 5,
+            "xero_concurrency": XERO_CONCURRENCY,
             "hubspot_requests_per_10s": CHAOS_HUBSPOT_PER_MINUTE // 6,
             "hubspot_search_per_second": 4,
         },
