@@ -18,6 +18,7 @@ from quote2cash.devstack.seed import seed_deals
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
+from tests.e2e.ids import start_ids_at
 
 HISTORIES = Path(__file__).parents[1] / "histories"
 
@@ -45,6 +46,7 @@ async def _xero(spine: Spine, http: httpx.AsyncClient, name: str) -> list[dict[s
 
 
 async def test_refund_of_a_paid_deal(spine: Spine) -> None:
+    await start_ids_at(spine, 5001)
     auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
     async with httpx.AsyncClient(timeout=20) as http:
         deal_id = await _paid_deal(spine, http)
