@@ -32,6 +32,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ingress-seconds", type=float, default=20.0)
     parser.add_argument("--pg-url", default=os.environ.get("Q2C_BENCH_PG_URL", PG_URL))
     parser.add_argument("--no-pg", action="store_true", help="skip ingress on PostgreSQL")
+    parser.add_argument(
+        "--temporal-fsync",
+        action="store_true",
+        help="keep the dev server's SQLite defaults (a disk sync per transaction)",
+    )
     parser.add_argument("--port-base", type=int, default=7700, help="ports port-base..+12")
     parser.add_argument("--var-dir", type=Path, default=Path("bench/.var"))
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
@@ -64,7 +69,9 @@ async def run(args: argparse.Namespace) -> Results:
     # First, while nothing else of ours runs: the billing core is CPU-bound.
     results.billing = bench_billing.run(args.billing_lines, args.billing_runs)
     stack = bench_settings(args.var_dir / "stack", args.port_base)
-    results.e2e = await run_e2e(stack, args.deals)
+    results.e2e = await run_e2e(stack, args.deals, fsync=args.temporal_fsync)
+    sqlite = "default pragmas" if args.temporal_fsync else "journal_mode=wal, synchronous=normal"
+    results.notes.append(f"Temporal dev server SQLite: {sqlite}.")
     await _ingress(args, results)
     results.notes.append(
         "Everything shares the machine's cores: the Temporal dev server, emulators, API, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from temporalio.api.enums.v1 import TaskQueueType
@@ -35,7 +35,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def temporal_service(settings: Settings) -> Service:
+def temporal_service(settings: Settings, extra_args: Sequence[str] = ()) -> Service:
     host, _, port = settings.temporal_address.rpartition(":")
     argv = [
         temporal_binary(),
@@ -58,6 +58,7 @@ def temporal_service(settings: Settings) -> Service:
     for key in SEARCH_ATTRIBUTES:
         kind = key.indexed_value_type.name.capitalize()
         argv += ["--search-attribute", f"{key.name}={kind}"]
+    argv += extra_args
     return Service(
         name="temporal",
         argv=argv,
@@ -81,11 +82,11 @@ def python_service(
     )
 
 
-def services(settings: Settings) -> list[Service]:
+def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Service]:
     hubspot = f"http://127.0.0.1:{settings.hubspot_port}"
     xero = f"http://127.0.0.1:{settings.xero_port}"
     return [
-        temporal_service(settings),
+        temporal_service(settings, temporal_args),
         python_service(
             "hubspot",
             [
@@ -153,8 +154,11 @@ def worker_polling(settings: Settings) -> Callable[[], Awaitable[bool]]:
     return probe
 
 
-async def start_stack(settings: Settings, supervisor: Supervisor) -> None:
-    all_services = services(settings)
+async def start_stack(
+    settings: Settings, supervisor: Supervisor, temporal_args: Sequence[str] = ()
+) -> None:
+    """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas)."""
+    all_services = services(settings, temporal_args)
     supervisor.check_ports(all_services)
     for service in all_services:
         await supervisor.start(service)
