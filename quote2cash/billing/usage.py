@@ -208,8 +208,22 @@ def _line(
     why: str,
     kind: str = "usage",
 ) -> PendingLine:
+    return _priced(charge, suffix, qty, unit, plain(qty), plain(unit), currency, why, kind)
+
+
+def _priced(
+    charge: UsageCharge,
+    suffix: str,
+    qty: Decimal,
+    unit: Decimal,
+    qty_text: str,
+    unit_text: str,
+    currency: str,
+    why: str,
+    kind: str = "usage",
+) -> PendingLine:
+    """``_line`` with the quantity and unit price already written out."""
     amount = CONTEXT.multiply(qty, unit)
-    qty_text, unit_text = plain(qty), plain(unit)
     return PendingLine(
         line_id=f"{charge.charge_id}:{suffix}",
         description=charge.description,
@@ -226,16 +240,10 @@ def _line(
 
 
 def _per_unit(charge: UsageCharge, price: PerUnit, currency: str) -> list[PendingLine]:
-    return [
-        _line(
-            charge,
-            "units",
-            charge.quantity,
-            price.unit_price,
-            currency,
-            f"{plain(charge.quantity)} units at {plain(price.unit_price)} {currency} per unit",
-        )
-    ]
+    qty, unit = charge.quantity, price.unit_price
+    qty_text, unit_text = plain(qty), plain(unit)
+    why = f"{qty_text} units at {unit_text} {currency} per unit"
+    return [_priced(charge, "units", qty, unit, qty_text, unit_text, currency, why)]
 
 
 def _tier_lines(
