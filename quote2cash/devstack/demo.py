@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, with_limits
@@ -133,7 +134,7 @@ async def _drive(
         await driver.close_all()
         async with live_progress(console, driver) as refresh:
             while not driver.done() and time.monotonic() - started < give_up_after:
-                await driver.tick()
+                await _tick(driver)
                 refresh()
                 await asyncio.sleep(0.25)
         result = await _summarize(settings, http, driver, started)
@@ -141,6 +142,24 @@ async def _drive(
             ids = [deal_workflow_id("hubspot", d.deal_id) for d in driver.deals]
             result.faults = {"profile": chosen.name, **await report(client, http, settings, ids)}
         return result
+
+
+# A busy dev server (SQLite, hundreds of retrying workflows) can time a query out; the
+# driver asks again on its next round instead of ending the demo.
+TRANSIENT_RPC = {
+    RPCStatusCode.CANCELLED,  # the client's own timeout: "Timeout expired"
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+}
+
+
+async def _tick(driver: DealDriver) -> None:
+    try:
+        await driver.tick()
+    except RPCError as err:
+        if err.status not in TRANSIENT_RPC:
+            raise
 
 
 async def run_demo(
