@@ -231,7 +231,8 @@ class AmendmentQuote(BaseModel):
 class CancelRequest(BaseModel):
     requested_by: str
     reason: str
-    when: Literal["end_of_term"] = "end_of_term"
+    when: Literal["end_of_term", "immediately"] = "end_of_term"
+    """``immediately``: stop today, credit the unused part of the paid period."""
 
 
 class SubscriptionStatus(BaseModel):
@@ -245,6 +246,7 @@ class SubscriptionStatus(BaseModel):
     invoices: list[str]
     usage_events: int
     scheduled_change: bool = False
+    credit_notes: list[str] = Field(default_factory=list)
     history_length: int = 0
 
 

@@ -8,11 +8,13 @@ size of one period however long the subscription lives.
 Amendments are Updates that answer with the billing core's prorated delta: an upgrade
 applies at once with an invoice for the rest of the period; a downgrade applies at
 renewal. A dry run answers the same quote and changes nothing. Cancellation is at the
-end of the term; the final usage is invoiced then.
+end of the term, or immediately with a credit note for the unused rest of the period;
+the final usage is invoiced then.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -24,7 +26,8 @@ from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
-    from activities.models import InvoiceRequest
+    from activities.models import CreditNoteRequest, InvoiceRequest
+    from activities.refunds import RefundActivities
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.usage import UsageCharge
@@ -49,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.temporal import SA_AMOUNT, SA_CURRENCY, SA_CUSTOMER_ID, SA_INVOICE_NUMBER
     from workflows.subscription_terms import (
         amended,
+        cancellation_credit,
         close_usage,
         local_day,
         midnight,
@@ -78,6 +82,8 @@ class SubscriptionWorkflow(Parking):
         self._seen = {e.event_id for e in self._events}
         self._invoices = list(start.invoices)
         self._cancel: CancelRequest | None = None
+        self._stop_now = False
+        self._credit_notes: list[str] = []
         self._amendments = 0
         # Parking's view: a subscription parks like a deal when an invoice cannot be made.
         self.status = DealStatus(
@@ -99,10 +105,17 @@ class SubscriptionWorkflow(Parking):
         )
         tz = self._terms.timezone
         start_at, end_at = midnight(self._billing.start, tz), midnight(self._billing.end, tz)
-        await workflow.sleep(
-            max(end_at - workflow.now(), timedelta(0)),
-            summary=f"period {start.period_index + 1} ends {self._billing.end} 00:00 {tz}",
+        period_end = asyncio.ensure_future(
+            workflow.sleep(
+                max(end_at - workflow.now(), timedelta(0)),
+                summary=f"period {start.period_index + 1} ends {self._billing.end} 00:00 {tz}",
+            )
         )
+        # An immediate cancellation ends the period early: the timer is cancelled.
+        await workflow.wait_condition(lambda: period_end.done() or self._stop_now)
+        if self._stop_now:
+            period_end.cancel()
+            end_at = workflow.now()
         await workflow.wait_condition(workflow.all_handlers_finished)
         charges = close_usage(self._terms, self._events, start_at, end_at, start.period_index)
         if self._cancel is not None:
@@ -119,7 +132,10 @@ class SubscriptionWorkflow(Parking):
         )
 
     async def _close(self, charges: list[UsageCharge]) -> SubscriptionStatus:
-        """End of term after a cancellation: invoice the last usage, then stop."""
+        """After a cancellation: credit the unused time (immediate only), invoice the last
+        usage, then stop."""
+        if self._stop_now and self._cancel is not None:
+            await self._credit_unused(self._cancel)
         if charges:
             final = renewal(
                 self._snapshot.model_copy(update={"lines": []}),
@@ -128,6 +144,27 @@ class SubscriptionWorkflow(Parking):
             )
             await self._invoice(final, "final", "final usage after cancellation")
         return self.status_now("cancelled")
+
+    async def _credit_unused(self, request: CancelRequest) -> None:
+        today = local_day(workflow.now(), self._terms.timezone)
+        note = cancellation_credit(self._snapshot, self._billing, today, request.reason)
+        if note is None:
+            return
+        key = f"{workflow.info().workflow_id}:period:{self._start.period_index}:credit"
+        ref = await self.step(
+            Stage.INVOICING,
+            lambda: call(
+                RefundActivities.create_credit_note,
+                CreditNoteRequest(
+                    business_key=key,
+                    contact_id=self._terms.contact_id,
+                    invoice_number=self._invoices[-1] if self._invoices else "",
+                    note=note,
+                ),
+                f"credit {note.total} {note.currency} for the unused rest of the period",
+            ),
+        )
+        self._credit_notes.append(ref.credit_note_number)
 
     async def _invoice(self, draft: InvoiceDraft, kind: str, why: str) -> str:
         key = f"{workflow.info().workflow_id}:period:{self._start.period_index}:{kind}"
@@ -163,6 +200,7 @@ class SubscriptionWorkflow(Parking):
             invoices=self._invoices[-KEEP_INVOICES:],
             usage_events=len(self._events),
             scheduled_change=self._scheduled is not None,
+            credit_notes=self._credit_notes,
             history_length=workflow.info().get_current_history_length(),
         )
 
@@ -212,6 +250,12 @@ class SubscriptionWorkflow(Parking):
     @workflow.update(name=UPDATE_CANCEL)
     def cancel(self, request: CancelRequest) -> str:
         self._cancel = request
+        if request.when == "immediately":
+            self._stop_now = True
+            today = local_day(workflow.now(), self._terms.timezone)
+            note = cancellation_credit(self._snapshot, self._billing, today, request.reason)
+            credit = f"{note.total} {note.currency}" if note else "nothing"
+            return f"cancelled today, {today}; credit for the unused period: {credit}"
         return f"cancels at the end of the term, {self._billing.end}; usage is invoiced then"
 
     @cancel.validator

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from quote2cash.billing.amendment import amendment_invoice
+from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_for
 from quote2cash.billing.invoice import InvoiceDraft, build_invoice
 from quote2cash.billing.pricing import BillingPeriod
 from quote2cash.billing.proration import add_months
@@ -167,3 +168,45 @@ def close_usage(
                 )
             )
     return charges
+
+
+def cancellation_credit(
+    snapshot: QuoteSnapshot, billing: BillingPeriod, today: date, reason: str
+) -> CreditNoteDraft | None:
+    """The credit note for the unused rest of a paid period, or None if nothing is left.
+
+    The billing core prices it as an amendment that removes the recurring lines from
+    ``today``; its (negative) credit lines become the credit note's lines.
+    """
+    if today >= billing.end:
+        return None
+    kept = [line for line in snapshot.lines if line.recurring == "one_time"]
+    effective = max(today, billing.start)
+    change = amendment_invoice(
+        snapshot,
+        snapshot.model_copy(update={"lines": kept}),
+        period=billing,
+        effective=effective,
+        issue_date=today,
+    )
+    if change.total >= 0:
+        return None
+    unused = change.model_copy(
+        update={
+            "lines": [
+                line.model_copy(
+                    update={
+                        "net_amount": -line.net_amount,
+                        "tax_amount": -line.tax_amount,
+                        "unit_price": -line.unit_price,
+                        "gross_amount": -line.gross_amount,
+                    }
+                )
+                for line in change.lines
+            ],
+            "subtotal": -change.subtotal,
+            "tax_total": -change.tax_total,
+            "total": -change.total,
+        }
+    )
+    return credit_note_for(unused, issue_date=today, reason=reason)

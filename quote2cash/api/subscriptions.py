@@ -7,7 +7,7 @@ answer is the billing core's quote, or the workflow's reason for refusing (409).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -61,6 +61,7 @@ class Amendment(BaseModel):
 
 class Cancellation(BaseModel):
     reason: str
+    when: Literal["end_of_term", "immediately"] = "end_of_term"
 
 
 @router.post("", status_code=201)
@@ -115,7 +116,8 @@ async def amend(
 
 @router.post("/{subscription_id}/cancel")
 async def cancel(subscription_id: str, body: Cancellation, state: StateDep, who: OpsCaller) -> str:
-    """Cancel at the end of the current term; the last usage is invoiced then."""
-    request = CancelRequest(requested_by=who.subject, reason=body.reason)
+    """Cancel at the end of the current term, or immediately with a credit note for the
+    unused rest of the period; the last usage is invoiced then."""
+    request = CancelRequest(requested_by=who.subject, reason=body.reason, when=body.when)
     workflow_id = subscription_workflow_id(subscription_id)
     return await run_update(state, workflow_id, UPDATE_CANCEL, request, str)

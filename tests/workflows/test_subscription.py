@@ -17,7 +17,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.models import InvoiceRef, InvoiceRequest
+from activities.models import CreditNoteRef, CreditNoteRequest, InvoiceRef, InvoiceRequest
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.usage import PerUnit
 from quote2cash.messages import (
@@ -43,6 +43,7 @@ Handle = WorkflowHandle[SubscriptionWorkflow, SubscriptionStatus]
 @dataclass
 class Accounting:
     invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
+    credits: list[CreditNoteRequest] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="create_invoice")
@@ -57,7 +58,14 @@ class Accounting:
                 currency=req.invoice.currency,
             )
 
-        return [create_invoice]
+        @activity.defn(name="create_credit_note")
+        async def create_credit_note(req: CreditNoteRequest) -> CreditNoteRef:
+            self.credits.append(req)
+            return CreditNoteRef(
+                credit_note_id="cn-1", credit_note_number="CN-0001", total=req.note.total
+            )
+
+        return [create_invoice, create_credit_note]
 
 
 def _snapshot() -> QuoteSnapshot:
@@ -201,3 +209,34 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
     ]
     assert onboarding == [renewals[0]]
     assert max(lengths) < 40, lengths  # each run is one period: history stays bounded
+
+
+async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    accounting = Accounting()
+    async with Worker(
+        temporal_ts.client,
+        task_queue=task_queue,
+        workflows=[SubscriptionWorkflow],
+        activities=accounting.activities(),
+    ):
+        handle = await _start(temporal_ts, task_queue)
+        await temporal_ts.sleep(timedelta(days=10))
+        now = await temporal_ts.get_current_time()
+        used = UsageRecord(event_id="e1", metric="api_calls", quantity=Decimal(50), occurred_at=now)
+        await handle.signal(SIGNAL_USAGE, UsageBatch(events=[used]))
+        answer = await handle.execute_update(
+            UPDATE_CANCEL,
+            CancelRequest(requested_by="cs-1", reason="closing down", when="immediately"),
+        )
+        result = await handle.result()
+    assert "credit for the unused period" in answer
+    assert result.state == "cancelled"
+    assert result.credit_notes == ["CN-0001"]
+    [credit] = accounting.credits
+    first = accounting.invoices[next(iter(accounting.invoices))].invoice
+    recurring = sum(line.net_amount for line in first.lines if line.line_id == "seats")
+    assert Decimal(0) < credit.note.subtotal < recurring  # about two thirds of a month
+    assert credit.invoice_number == "INV-000001"
+    assert [k.rsplit(":", 1)[-1] for k in accounting.invoices] == ["renewal", "final"]
