@@ -49,7 +49,13 @@ with workflow.unsafe.imports_passed_through():
         UsageBatch,
         UsageRecord,
     )
-    from quote2cash.temporal import SA_AMOUNT, SA_CURRENCY, SA_CUSTOMER_ID, SA_INVOICE_NUMBER
+    from quote2cash.temporal import (
+        SA_AMOUNT,
+        SA_CURRENCY,
+        SA_CUSTOMER_ID,
+        SA_INVOICE_NUMBER,
+        SA_STAGE,
+    )
     from workflows.subscription_terms import (
         amended,
         cancellation_credit,
@@ -143,6 +149,7 @@ class SubscriptionWorkflow(Parking):
                 charges,
             )
             await self._invoice(final, "final", "final usage after cancellation")
+        workflow.upsert_search_attributes([SA_STAGE.value_set("subscription_cancelled")])
         return self.status_now("cancelled")
 
     async def _credit_unused(self, request: CancelRequest) -> None:

@@ -5,6 +5,7 @@ q2c deals show DEAL
 q2c deals retry DEAL [--note ...]
 q2c deals approve DEAL [--reason ...]
 q2c deals reject DEAL --reason ...
+q2c deals refund DEAL --reason ...
 
 The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A refusal
 (wrong role, the deal's owner, not parked...) prints the workflow's reason, exit code 1.
@@ -101,10 +102,20 @@ def reject(
     _print(_call("POST", f"/deals/{crm}/{deal}/reject", token, {"reason": reason}))
 
 
+def refund(
+    deal: str,
+    reason: Annotated[str, typer.Option(help="Why: kept on the credit note.")],
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Refund a completed deal's paid invoice in full (needs the approver role)."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/refund", token, {"reason": reason}))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
     group = typer.Typer(help="Ops and finance actions on deals.", no_args_is_help=True)
     group.command("list")(list_deals)
-    for command in (show, retry, approve, reject):
+    for command in (show, retry, approve, reject, refund):
         group.command()(command)
     app.add_typer(group, name="deals")
