@@ -188,11 +188,26 @@ class FaultMiddleware:
             return
         for fault in held:
             fault._in_flight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                for fault in held:
+                    fault._in_flight -= 1
+
+        async def answering(message: Message) -> None:
+            # The place frees as the answer leaves, before the client can read it and
+            # send its next call: a client that waits for answers never trips the limit.
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                release()
+            await send(message)
+
         try:
-            await self._faulted(scope, receive, send, matched)
+            await self._faulted(scope, receive, answering if held else send, matched)
         finally:
-            for fault in held:
-                fault._in_flight -= 1
+            release()
 
     async def _faulted(
         self, scope: Scope, receive: Receive, send: Send, matched: list[RouteFault]
