@@ -24,6 +24,7 @@ QUERY_STAGE = "stage"
 UPDATE_RETRY = "retry"
 UPDATE_APPROVE = "approve"
 UPDATE_REJECT = "reject"
+UPDATE_WRITE_OFF = "write_off"
 ROLE_APPROVER = "approver"
 """The role an approval Update's caller must hold (granted by the caller's API token)."""
 
@@ -97,6 +98,17 @@ class Approval(BaseModel):
     reason: str = ""
 
 
+class WriteOff(BaseModel):
+    """An invoice long overdue: proposed for write-off, decided by an approver."""
+
+    proposed_at: datetime
+    amount_due: Decimal
+    owner_id: str = ""
+    decided_by: str = ""
+    reason: str = ""
+    credit_note_number: str = ""
+
+
 class ApprovalDecision(BaseModel):
     """An approve or reject Update: who decides, with the roles their token grants."""
 
@@ -126,6 +138,7 @@ class DealStatus(BaseModel):
     amount_due: str = ""
     dunning_level: int = 0
     """How many payment reminders were sent (see workflows/dunning.py)."""
+    write_off: WriteOff | None = None
     journal_entries: list[str] = Field(default_factory=list)
     attention: Attention | None = None
     approval: Approval | None = None

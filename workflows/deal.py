@@ -19,6 +19,7 @@ from workflows.approvals import POLICY, Approvals, approval_reasons
 from workflows.calls import VENDOR_RETRY, call
 from workflows.dunning import Dunning
 from workflows.posting import journal_entries, posting_mismatches
+from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
@@ -68,7 +69,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(Approvals, Dunning):
+class DealWorkflow(Approvals, Dunning, WriteOffs):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -184,15 +185,19 @@ class DealWorkflow(Approvals, Dunning):
             # No news for a day: read the invoice anyway, a webhook may have been lost.
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
-                    lambda: bool(self._invoice_events),
+                    lambda: bool(self._invoice_events) or self._write_off_approved,
                     timeout=PAYMENT_POLL,
                     timeout_summary="read the invoice if no payment news comes within a day",
                 )
             self._invoice_events.clear()
             status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
+            if self._write_off_approved and not self._written_off:
+                await self.write_off(status)
+                status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
             if status.status == "PAID" and status.amount_due == 0:
                 return status
             await self.dun(due, status)
+            await self.propose_write_off(due, status)
 
     async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus:
         status = await self.step(
@@ -216,6 +221,7 @@ class DealWorkflow(Approvals, Dunning):
             await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
             paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
         entries = journal_entries(self.status.workflow_id, draft, paid)
+        entries += self.write_off_entries(workflow.now().date())
         await self.step(
             Stage.POSTING,
             # A short write to our own database: a local activity records one marker
@@ -237,6 +243,8 @@ class DealWorkflow(Approvals, Dunning):
             "q2c_invoice_status": paid.status,
             "q2c_amount_paid": str(paid.amount_paid),
         }
+        if self.status.write_off is not None and self._written_off:
+            props["q2c_written_off"] = str(self.status.write_off.amount_due)
         await self.step(
             Stage.WRITE_BACK,
             lambda: call(

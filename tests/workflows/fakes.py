@@ -16,6 +16,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import (
+    AllocationRequest,
+    CreditNoteRef,
+    CreditNoteRequest,
     CustomerRef,
     CustomerRequest,
     DealOwner,
@@ -46,6 +49,8 @@ class FakeVendors:
     discount: Decimal = Decimal("0")
     owner: str = "owner-7"
     partly_paid: Decimal = Decimal("0")
+    credited: Decimal = Decimal("0")
+    credit_notes: list[CreditNoteRequest] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")
@@ -92,15 +97,27 @@ class FakeVendors:
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
             paid = self.total if self.paid else self.partly_paid
             payments = [PaymentLine(payment_id="p-1", amount=paid, paid_on=date(2026, 1, 2))]
+            due = self.total - paid - self.credited
             return InvoiceStatus(
                 invoice_id=req.invoice_id,
-                status="PAID" if self.paid else "AUTHORISED",
+                status="PAID" if self.paid or (self.credited and not due) else "AUTHORISED",
                 total=self.total,
                 total_tax=self.tax,
                 amount_paid=paid,
-                amount_due=self.total - paid,
+                amount_due=due,
                 payments=payments if paid else [],
             )
+
+        @activity.defn(name="create_credit_note")
+        async def create_credit_note(req: CreditNoteRequest) -> CreditNoteRef:
+            self.credit_notes.append(req)
+            return CreditNoteRef(
+                credit_note_id="cn-1", credit_note_number="CN-0001", total=req.note.total
+            )
+
+        @activity.defn(name="allocate_credit_note")
+        async def allocate_credit_note(req: AllocationRequest) -> None:
+            self.credited += req.amount
 
         @activity.defn(name="post_entries")
         async def post_entries(req: PostingRequest) -> PostingResult:
@@ -123,4 +140,6 @@ class FakeVendors:
             post_entries,
             write_back,
             deal_owner,
+            create_credit_note,
+            allocate_credit_note,
         ]
