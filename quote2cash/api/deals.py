@@ -24,6 +24,7 @@ from quote2cash.messages import (
     UPDATE_APPROVE,
     UPDATE_REJECT,
     UPDATE_RETRY,
+    UPDATE_WRITE_OFF,
     ApprovalDecision,
     RetryRequest,
     Stage,
@@ -104,3 +105,12 @@ async def approve(
 async def reject(crm: str, deal_id: str, body: Decision, state: StateDep, who: CallerDep) -> Answer:
     decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
     return await _update(state, crm, deal_id, UPDATE_REJECT, decision)
+
+
+@router.post("/{crm}/{deal_id}/write-off")
+async def write_off(
+    crm: str, deal_id: str, body: Decision, state: StateDep, who: CallerDep
+) -> Answer:
+    """Approve the write-off a long-overdue deal proposed (approver role, not its owner)."""
+    decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
+    return await _update(state, crm, deal_id, UPDATE_WRITE_OFF, decision)

@@ -6,6 +6,7 @@ q2c deals retry DEAL [--note ...]
 q2c deals approve DEAL [--reason ...]
 q2c deals reject DEAL --reason ...
 q2c deals refund DEAL --reason ...
+q2c deals write-off DEAL --reason ...
 
 The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A refusal
 (wrong role, the deal's owner, not parked...) prints the workflow's reason, exit code 1.
@@ -112,10 +113,21 @@ def refund(
     _print(_call("POST", f"/deals/{crm}/{deal}/refund", token, {"reason": reason}))
 
 
+def write_off(
+    deal: str,
+    reason: Annotated[str, typer.Option(help="Why: kept with the decision.")],
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Approve the write-off a long-overdue deal proposed (approver role, not its owner)."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/write-off", token, {"reason": reason}))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
     group = typer.Typer(help="Ops and finance actions on deals.", no_args_is_help=True)
     group.command("list")(list_deals)
     for command in (show, retry, approve, reject, refund):
         group.command()(command)
+    group.command("write-off")(write_off)
     app.add_typer(group, name="deals")
