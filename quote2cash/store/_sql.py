@@ -14,7 +14,12 @@ def dialect_name(session: Session) -> str:
 
 
 def insert_or_ignore(session: Session, table: sa.Table, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted."""
+    return insert_or_ignore_key(session, table, values) is not None
+
+
+def insert_or_ignore_key(session: Session, table: sa.Table, values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING; the new row's primary key, or None if it existed.
 
     No savepoint and no caught IntegrityError: on PostgreSQL a failed INSERT would abort
     the caller's whole transaction, and the database resolves the race for us (a
@@ -27,8 +32,8 @@ def insert_or_ignore(session: Session, table: sa.Table, values: dict[str, Any]) 
     else:
         raise NotImplementedError(f"unsupported database dialect {name!r}")
     # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT here.
-    result = session.exec(stmt.returning(*table.primary_key.columns))
-    return result.first() is not None
+    row = session.exec(stmt.returning(*table.primary_key.columns)).first()
+    return None if row is None else row[0]
 
 
 def row_values(model: Any, *, exclude: set[str] | None = None) -> dict[str, Any]:

@@ -15,6 +15,9 @@ one request) and rolls back on error.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,12 +58,17 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_SQLITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_NO_LOCK = contextlib.nullcontext()
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_on_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        _SQLITE_LOCKS[engine] = threading.RLock()
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -99,7 +107,17 @@ def migrate(url: str) -> None:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit once when the block ends, roll back if it raises."""
+    """One transaction: commit once when the block ends, roll back if it raises.
+
+    On SQLite the process's transactions take turns on a lock first: SQLite has one
+    writer at a time, and threads waiting on its busy handler sleep in steps, so
+    concurrent requests queue faster on a lock here than inside SQLite."""
+    with _SQLITE_LOCKS.get(engine, _NO_LOCK), _session(engine) as session:
+        yield session
+
+
+@contextmanager
+def _session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from quote2cash.store._sql import insert_or_ignore, row_values
+from quote2cash.store._sql import insert_or_ignore_key, row_values
 from quote2cash.store.columns import utcnow
 from quote2cash.store.models import RETRYABLE, InboxEntry, InboxStatus
 
@@ -57,16 +57,19 @@ class InboxRepository:
             received_at=now,
             updated_at=now,
         )
-        is_new = insert_or_ignore(self._s, _TABLE, row_values(entry, exclude={"id"}))
-        if not is_new:
-            self._s.exec(
-                sa.update(_TABLE)
-                .where(_TABLE.c.dedupe_key == dedupe_key)
-                .values(duplicates=_TABLE.c.duplicates + 1)
-            )
+        new_id = insert_or_ignore_key(self._s, _TABLE, row_values(entry, exclude={"id"}))
+        if new_id is not None:
+            # The row is exactly ``entry``: no need to read it back (the hot path).
+            entry.id = new_id
+            return entry, True
+        self._s.exec(
+            sa.update(_TABLE)
+            .where(_TABLE.c.dedupe_key == dedupe_key)
+            .values(duplicates=_TABLE.c.duplicates + 1)
+        )
         stmt = select(InboxEntry).where(InboxEntry.dedupe_key == dedupe_key)
         stored = self._s.exec(stmt.execution_options(populate_existing=True)).one()
-        return stored, is_new
+        return stored, False
 
     def get(self, entry_id: int | str) -> InboxEntry | None:
         """By id; ids cross the Temporal boundary as strings, hence ``int | str``."""
