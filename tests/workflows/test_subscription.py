@@ -137,6 +137,48 @@ async def _start(env: WorkflowEnvironment, task_queue: str) -> Handle:
     )
 
 
+async def _upgrade_now(handle: Handle) -> None:
+    """A dry run quotes; the same amendment applied answers the same delta, invoiced."""
+    preview = await _amend(handle, _seats(15, dry_run=True))
+    assert (preview.applied, preview.timing) == (False, "now")
+    assert preview.period_price_before == Decimal("159.50")
+    assert preview.period_price_after == Decimal("239.25")
+    assert Decimal(0) < preview.prorated_delta
+    upgrade = await _amend(handle, _seats(15))
+    assert upgrade.applied
+    assert upgrade.invoice_number
+    assert upgrade.prorated_delta == preview.prorated_delta
+    assert any("Seats" in line for line in upgrade.explanation)
+
+
+async def _downgrade_at_renewal(handle: Handle) -> None:
+    downgrade = await _amend(handle, _seats(12))
+    assert (downgrade.timing, downgrade.prorated_delta) == ("at_renewal", Decimal(0))
+    with pytest.raises(WorkflowUpdateFailedError):  # one scheduled change at a time
+        await _amend(handle, _seats(11))
+
+
+def _check_invoices(accounting: Accounting, last_period: int) -> None:
+    """One renewal per period, one amendment, usage billed once, onboarding once."""
+    keys = list(accounting.invoices)
+    renewals = [k for k in keys if k.endswith(":renewal")]
+    assert len(renewals) == last_period + 1
+    assert len([k for k in keys if ":amendment:" in k]) == 1
+    usage = [
+        line.net_amount
+        for req in accounting.invoices.values()
+        for line in req.invoice.lines
+        if line.kind == "usage"
+    ]
+    assert usage == [Decimal("3.00")]  # 300 calls delivered twice, billed once
+    onboarding = [
+        k
+        for k, r in accounting.invoices.items()
+        if any(line.line_id == "onboard" for line in r.invoice.lines)
+    ]
+    assert onboarding == [renewals[0]]
+
+
 async def test_three_years_with_usage_two_amendments_and_a_cancellation(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
@@ -161,22 +203,10 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
         lengths: list[int] = []
         await _months(temporal_ts, handle, 4, lengths)
 
-        preview = await _amend(handle, _seats(15, dry_run=True))
-        assert (preview.applied, preview.timing) == (False, "now")
-        assert preview.period_price_before == Decimal("159.50")
-        assert preview.period_price_after == Decimal("239.25")
-        assert Decimal(0) < preview.prorated_delta
-        upgrade = await _amend(handle, _seats(15))
-        assert upgrade.applied
-        assert upgrade.invoice_number
-        assert upgrade.prorated_delta == preview.prorated_delta
-        assert any("Seats" in line for line in upgrade.explanation)
+        await _upgrade_now(handle)
 
         await _months(temporal_ts, handle, 10, lengths)
-        downgrade = await _amend(handle, _seats(12))
-        assert (downgrade.timing, downgrade.prorated_delta) == ("at_renewal", Decimal(0))
-        with pytest.raises(WorkflowUpdateFailedError):  # one scheduled change at a time
-            await _amend(handle, _seats(11))
+        await _downgrade_at_renewal(handle)
         await _months(temporal_ts, handle, 1, lengths)
         assert (await _status(handle)).period_price == Decimal("191.40")
 
@@ -191,23 +221,7 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
     assert result.state == "cancelled"
     assert first.period_index == 0
     assert result.period_index >= 35
-    keys = list(accounting.invoices)
-    renewals = [k for k in keys if k.endswith(":renewal")]
-    assert len(renewals) == result.period_index + 1
-    assert len([k for k in keys if ":amendment:" in k]) == 1
-    usage_lines = [
-        line
-        for req in accounting.invoices.values()
-        for line in req.invoice.lines
-        if line.kind == "usage"
-    ]
-    assert [line.net_amount for line in usage_lines] == [Decimal("3.00")]  # 300 calls, once
-    onboarding = [
-        k
-        for k, r in accounting.invoices.items()
-        if any(line.line_id == "onboard" for line in r.invoice.lines)
-    ]
-    assert onboarding == [renewals[0]]
+    _check_invoices(accounting, result.period_index)
     assert max(lengths) < 40, lengths  # each run is one period: history stays bounded
 
 
