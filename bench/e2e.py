@@ -26,7 +26,7 @@ from bench.floor import FLOOR_QUEUE, FLOOR_SIGNAL, FLOOR_WORKFLOW, FloorPlan
 from quote2cash.devstack.demo import reset_state
 from quote2cash.devstack.processes import Service, Supervisor
 from quote2cash.devstack.seed import seed_deals
-from quote2cash.devstack.stack import start_stack, worker_polling
+from quote2cash.devstack.stack import FAST_SQLITE, start_stack, worker_polling
 from quote2cash.messages import DEAL_WORKFLOW
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
@@ -37,7 +37,6 @@ HISTORY_SAMPLE = 50
 UNLIMITED = 1_000_000_000
 # The dev server's SQLite syncs each transaction to disk by default: then every
 # workflow waits on the disk, and the bench measures fsyncs, not orchestration.
-FAST_SQLITE = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 STACK_PROCESSES = ("temporal", "worker", "floor-worker", "api", "hubspot", "xero")
 
 

@@ -23,7 +23,7 @@ from quote2cash.devstack.faults import apply as apply_faults
 from quote2cash.devstack.faults import profile as fault_profile
 from quote2cash.devstack.processes import Supervisor
 from quote2cash.devstack.seed import seed_deals
-from quote2cash.devstack.stack import start_stack
+from quote2cash.devstack.stack import FAST_SQLITE, start_stack
 from quote2cash.devstack.view import live_progress, print_summary
 from quote2cash.messages import deal_workflow_id
 from quote2cash.settings import Settings
@@ -178,7 +178,7 @@ async def run_demo(
     try:
         if console:
             console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
-        await start_stack(settings, supervisor)
+        await start_stack(settings, supervisor, temporal_args=FAST_SQLITE)
         await asyncio.to_thread(migrate, settings.db_url)
         async with httpx.AsyncClient(timeout=10.0) as admin:
             await apply_faults(admin, settings, chosen)

@@ -82,6 +82,11 @@ def python_service(
     )
 
 
+# The dev server's SQLite syncs to disk on every transaction by default; on a laptop or
+# a shared VM that, not orchestration, sets the pace. A demo's history is disposable.
+FAST_SQLITE = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
+
+
 def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Service]:
     hubspot = f"http://127.0.0.1:{settings.hubspot_port}"
     xero = f"http://127.0.0.1:{settings.xero_port}"
