@@ -48,9 +48,7 @@ PATCH_WRITE_OFF = "write-off"
 PROPOSED = "WriteOffProposed"
 
 
-def write_off_note(
-    currency: str, deal_id: str, amount: Decimal, on: date
-) -> CreditNoteDraft:
+def write_off_note(currency: str, deal_id: str, amount: Decimal, on: date) -> CreditNoteDraft:
     line = InvoiceLine(
         line_id="write-off",
         description="Bad debt written off",
