@@ -10,7 +10,8 @@ Reactive: the vendor's headers correct the windows after every response (``Feedb
 a lower ``Remaining`` than ours means someone else spends the same quota (another worker,
 another app on the tenant), so we count their calls too; a ``Max`` / interval replaces
 the configured window (HubSpot says which tier it is). A 429 pauses every call of the
-limiter until its ``Retry-After``.
+limiter until its ``Retry-After``. A call that timed out keeps its concurrency slot a
+while longer (``linger_after_timeout``): the vendor may still be running it.
 
 One limiter per vendor per tenant (Xero) or per app token (HubSpot), shared by every
 activity of a worker process (``activities.deps``). Time comes from an injected clock
@@ -91,6 +92,15 @@ class Feedback:
 ReadFeedback = Callable[[Mapping[str, str]], Feedback]
 
 
+class Turn:
+    """One call's turn; ``abandon()`` when the call timed out without an answer."""
+
+    abandoned = False
+
+    def abandon(self) -> None:
+        self.abandoned = True
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -103,8 +113,12 @@ class RateLimiter:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         jitter: random.Random | None = None,
+        linger_after_timeout: float = 0.0,
     ) -> None:
         self.vendor = vendor
+        self.linger_after_timeout = linger_after_timeout
+        """How long a call we stopped waiting for still holds its concurrency slot: the
+        vendor may still be working on it, and counts it against the limit meanwhile."""
         self.buckets = {name: list(windows) for name, windows in buckets.items()}
         self.windows = {w.name: w for ws in self.buckets.values() for w in ws}
         self.max_wait = max_wait
@@ -118,20 +132,25 @@ class RateLimiter:
         """Calls refused because their slot was more than ``max_wait`` away."""
 
     @contextlib.asynccontextmanager
-    async def slot(self, bucket: str = DEFAULT_BUCKET) -> AsyncIterator[None]:
+    async def slot(self, bucket: str = DEFAULT_BUCKET) -> AsyncIterator[Turn]:
         """Wait for this call's turn (or raise ``RateLimited``); hold a concurrency slot."""
         started = self._clock()
         wait = self._reserve(bucket, started)
         if wait > 0:
             await self._sleep(wait)
+        turn = Turn()
         if self._concurrency is None:
-            yield
+            yield turn
             return
         await self._enter(max(0.001, self.max_wait - (self._clock() - started)))
         try:
-            yield
+            yield turn
         finally:
-            self._concurrency.release()
+            if turn.abandoned and self.linger_after_timeout > 0:
+                loop = asyncio.get_running_loop()
+                loop.call_later(self.linger_after_timeout, self._concurrency.release)
+            else:
+                self._concurrency.release()
 
     async def _enter(self, budget: float) -> None:
         assert self._concurrency is not None
@@ -217,6 +236,7 @@ def hubspot_feedback(headers: Mapping[str, str]) -> Feedback:
 
 
 XERO_APP_CALLS_PER_MINUTE = 10_000
+XERO_LINGER_AFTER_TIMEOUT = 10.0
 
 
 def xero_limiter(
@@ -225,6 +245,7 @@ def xero_limiter(
     per_day: int,
     concurrency: int,
     max_wait: float,
+    linger_after_timeout: float = XERO_LINGER_AFTER_TIMEOUT,
     clock: Clock = time.monotonic,
     sleep: Sleep = asyncio.sleep,
 ) -> RateLimiter:
@@ -242,6 +263,7 @@ def xero_limiter(
         read_feedback=xero_feedback,
         clock=clock,
         sleep=sleep,
+        linger_after_timeout=linger_after_timeout,
     )
 
 

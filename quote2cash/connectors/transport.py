@@ -51,13 +51,14 @@ async def send(
     all_headers = {"Accept": "application/json", **headers}
     if content is not None:
         all_headers["Content-Type"] = "application/json"
-    turn = limiter.slot(bucket) if limiter else contextlib.nullcontext()
-    async with turn:
+    async with limiter.slot(bucket) if limiter else contextlib.nullcontext() as turn:
         try:
             response = await http.request(
                 method, url, params=params, content=content, headers=all_headers
             )
         except httpx.TimeoutException as exc:
+            if turn is not None:
+                turn.abandon()
             raise Unavailable(vendor, f"timed out: {method} {url}") from exc
         except httpx.TransportError as exc:
             raise Unavailable(vendor, f"{type(exc).__name__}: {method} {url}") from exc

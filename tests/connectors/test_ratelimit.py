@@ -206,3 +206,18 @@ def test_feedback_readers_ignore_missing_and_garbled_headers() -> None:
     assert hubspot_feedback({}).remaining == {}
     assert hubspot_feedback({}).limits == {}
     assert xero_feedback({"X-AppMinLimit-Remaining": "9000"}).remaining == {"app-minute": 9000}
+
+
+async def test_a_timed_out_call_keeps_its_concurrency_slot_a_while() -> None:
+    limits = xero_limiter(
+        per_minute=1000, per_day=5000, concurrency=1, max_wait=0.01, linger_after_timeout=0.1
+    )
+    async with limits.slot() as turn:
+        turn.abandon()  # the vendor may still be working on it
+    with pytest.raises(RateLimited):
+        await call(limits)
+    await asyncio.sleep(0.15)
+    await call(limits)
+    async with limits.slot():  # an answered call frees its slot at once
+        pass
+    await call(limits)
