@@ -28,7 +28,7 @@ from activities.xero_mapping import contact_in, invoice_in
 from quote2cash.billing.snapshot import BillTo
 from quote2cash.connectors.xero import XeroInvoice
 from quote2cash.store.db import unit_of_work
-from quote2cash.store.idmap import IdMapRepository
+from quote2cash.store.idmap import IdMapRepository, invoice_key
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
 
 
@@ -78,7 +78,8 @@ class AccountingActivities:
                     invoice_in(request.invoice, number=number, contact_id=request.contact_id),
                     idempotency_key=request.business_key,
                 )
-        await asyncio.to_thread(self._map, "invoice", request.workflow_id, str(invoice.invoice_id))
+        key = invoice_key(request.workflow_id, request.business_key)
+        await asyncio.to_thread(self._map, "invoice", key, str(invoice.invoice_id))
         return InvoiceRef(
             invoice_id=str(invoice.invoice_id),
             invoice_number=number,

@@ -15,7 +15,9 @@ from babel import Locale
 from babel.numbers import get_currency_name
 
 from activities.errors import InvalidMasterData
+from quote2cash.billing.errors import BillingError
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+from quote2cash.billing.split import parse_schedule
 from quote2cash.connectors.hubspot import HubSpotObject
 
 DEAL_PROPERTIES = (
@@ -26,6 +28,7 @@ DEAL_PROPERTIES = (
     "closedate",
     "q2c_payment_terms_days",
     "q2c_order_discount_percent",
+    "q2c_billing_schedule",
 )
 LINE_PROPERTIES = (
     "name",
@@ -149,4 +152,18 @@ def build_snapshot(
         order_discount_percent=_decimal(
             p.get("q2c_order_discount_percent"), where=where, default="0"
         ),
+        billing_schedule=billing_schedule(p.get("q2c_billing_schedule"), where=where),
     )
+
+
+def billing_schedule(value: str | None, *, where: str) -> str:
+    """Empty (one invoice) or percentages such as ``50/50``: signature, then delivery."""
+    text = (value or "").replace(" ", "")
+    if text:
+        try:
+            parse_schedule(text)
+        except BillingError as err:
+            raise InvalidMasterData(
+                f"{where} 'q2c_billing_schedule': {err}; clear it to bill once"
+            ) from None
+    return text

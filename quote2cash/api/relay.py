@@ -35,6 +35,7 @@ from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.handoff import DEAL_RUN, HANDLERS, Deferred, Ignored, Outcome, Relayed
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
+from quote2cash.store.idmap import owner_of
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,9 @@ class Relay:
 
     def find_invoice_owner(self, invoice_id: str) -> str | None:
         with unit_of_work(self.engine) as session:
-            return IdMapRepository(session).find_ours("xero", "invoice", invoice_id)
+            key = IdMapRepository(session).find_ours("xero", "invoice", invoice_id)
+        # A deal billed in parts maps its later invoices to ``<workflow id>#invoice:<n>``.
+        return owner_of(key) if key is not None else None
 
     def _due(self) -> list[int]:
         with unit_of_work(self.engine) as session:

@@ -79,6 +79,8 @@ class QuoteSnapshot(BaseModel):
     order_discount_percent: Dec = ZERO
     prices_include_tax: bool = False
     seller_country: str = Field(default="GB", min_length=2, max_length=2)
+    billing_schedule: str = ""
+    """How the whole is billed in parts (``50/50``: signature, delivery); empty: once."""
 
     @model_validator(mode="after")
     def _consistent(self) -> QuoteSnapshot:
@@ -95,8 +97,12 @@ class QuoteSnapshot(BaseModel):
     @property
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of every field; equal snapshots hash equal."""
+        fields = self.model_dump(mode="python")
+        # Added after the first snapshots were hashed: absent, it leaves their hash as is.
+        if not fields["billing_schedule"]:
+            del fields["billing_schedule"]
         canonical = json.dumps(
-            {"v": HASH_VERSION, "snapshot": _canonical(self.model_dump(mode="python"))},
+            {"v": HASH_VERSION, "snapshot": _canonical(fields)},
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=True,

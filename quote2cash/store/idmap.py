@@ -15,6 +15,26 @@ from quote2cash.store.errors import IdMapConflict
 from quote2cash.store.models import IdMapEntry
 
 _TABLE: sa.Table = IdMapEntry.__table__  # type: ignore[attr-defined]
+PART = "#"
+"""Separates a workflow id from the part of it a key names: ``deal:hubspot:7#invoice:2``."""
+
+
+def invoice_key(workflow_id: str, business_key: str) -> str:
+    """Our key of an invoice: its workflow id, with ``#invoice:<n>`` from the second on.
+
+    The first invoice of a workflow keeps the bare workflow id, as every invoice did
+    before deals were billed in parts, so existing mappings still route their webhooks.
+    """
+    prefix = f"{workflow_id}:invoice:"
+    n = business_key.removeprefix(prefix)
+    if n == business_key or n == "1":
+        return workflow_id
+    return f"{workflow_id}{PART}invoice:{n}"
+
+
+def owner_of(our_key: str) -> str:
+    """The workflow id a key belongs to: the key without its ``#...`` part."""
+    return our_key.split(PART, 1)[0]
 
 
 class IdMapRepository:

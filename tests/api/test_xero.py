@@ -49,10 +49,10 @@ async def _started_deal(api: Api) -> str:
     return deal
 
 
-def _map_invoice(api: Api, deal: str, invoice_id: str) -> None:
+def _map_invoice(api: Api, deal: str, invoice_id: str, suffix: str = "") -> None:
     with unit_of_work(api.app.state.q2c.engine) as session:
         IdMapRepository(session).put(
-            "xero", "invoice", deal_workflow_id("hubspot", deal), invoice_id
+            "xero", "invoice", deal_workflow_id("hubspot", deal) + suffix, invoice_id
         )
 
 
@@ -75,6 +75,17 @@ async def test_invoice_event_signals_the_deal(
     [stored] = entries(api, source="xero")
     assert stored.duplicates == 1
     assert await _signals(temporal_dev, deal) == [f"invoice:{invoice}:UPDATE"]
+
+
+async def test_second_invoice_of_a_split_deal_signals_the_deal(
+    api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker
+) -> None:
+    deal, first, second = await _started_deal(api), str(uuid.uuid4()), str(uuid.uuid4())
+    _map_invoice(api, deal, first)
+    _map_invoice(api, deal, second, suffix="#invoice:2")
+    assert (await api.xero(xero_payload(xero_event(second)))).status_code == 200
+    assert await eventually(lambda: _signals(temporal_dev, deal)) == [f"invoice:{second}:UPDATE"]
+    assert api.app.state.q2c.relay.find_invoice_owner(first) == deal_workflow_id("hubspot", deal)
 
 
 async def test_webhook_overtaking_the_id_map_is_delivered_late(

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from quote2cash.store import IdMapConflict, IdMapRepository, unit_of_work
+from quote2cash.store.idmap import invoice_key, owner_of
 
 
 def test_put_get_and_reverse_lookup(engine: Engine) -> None:
@@ -37,3 +38,11 @@ def test_conflicting_put_raises_and_keeps_the_first_mapping(engine: Engine) -> N
     with unit_of_work(engine) as session:
         assert IdMapRepository(session).get("xero", "invoice", "k1") == "v1"
         assert IdMapRepository(session).get("xero", "invoice", "k3") is None
+
+
+def test_invoice_keys_of_a_deal_billed_in_parts() -> None:
+    wf = "deal:hubspot:7"
+    assert invoice_key(wf, f"{wf}:invoice:1") == wf
+    assert invoice_key(wf, f"{wf}:invoice:2") == f"{wf}#invoice:2"
+    assert invoice_key("subscription:s-1:2", "subscription:s-1:2") == "subscription:s-1:2"
+    assert owner_of(f"{wf}#invoice:2") == owner_of(wf) == wf
