@@ -122,6 +122,17 @@ class StageChange(BaseModel):
     at: datetime
 
 
+class InvoicePart(BaseModel):
+    """One invoice of a deal (a deal billed in parts has several), as last read."""
+
+    number: str
+    invoice_id: str
+    total: str
+    status: str
+    amount_paid: str = "0"
+    amount_due: str = ""
+
+
 class DealStatus(BaseModel):
     """What the ``stage`` query returns: the deal as an on-call engineer needs it."""
 
@@ -138,6 +149,9 @@ class DealStatus(BaseModel):
     amount_due: str = ""
     dunning_level: int = 0
     """How many payment reminders were sent (see workflows/dunning.py)."""
+    billing_schedule: str = ""
+    invoices: list[InvoicePart] = Field(default_factory=list)
+    """Every invoice of the deal, first to last: one, or one per part of its schedule."""
     write_off: WriteOff | None = None
     journal_entries: list[str] = Field(default_factory=list)
     attention: Attention | None = None

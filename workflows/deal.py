@@ -19,6 +19,7 @@ from workflows.approvals import POLICY, Approvals, approval_reasons
 from workflows.calls import VENDOR_RETRY, call
 from workflows.dunning import Dunning
 from workflows.posting import journal_entries, posting_mismatches
+from workflows.split import PATCH_SPLIT, SplitBilling
 from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
@@ -47,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         DealStart,
         DealStatus,
         InvoiceChanged,
+        InvoicePart,
         ProvisioningConfirmed,
         RetryRequest,
         Stage,
@@ -69,7 +71,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(Approvals, Dunning, WriteOffs):
+class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -89,11 +91,15 @@ class DealWorkflow(Approvals, Dunning, WriteOffs):
         if needs_approval and not await self.await_approval(snapshot, reasons):
             self.set_stage(Stage.REJECTED)
             return self.status
+        if snapshot.billing_schedule and workflow.patched(PATCH_SPLIT):
+            await self.bill_in_parts(snapshot, customer.accounting_contact_id)
+            self.set_stage(Stage.COMPLETED)
+            return self.status
         await self._await_provisioning()
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
         invoice = await self._invoice(draft, customer.accounting_contact_id)
         paid = await self._await_payment(invoice.invoice_id, draft.due_date)
-        await self._post(draft, paid)
+        await self._post([(draft, paid)])
         await self._write_back(start.deal_id, invoice.invoice_number, paid)
         self.set_stage(Stage.COMPLETED)
         return self.status
@@ -148,21 +154,33 @@ class DealWorkflow(Approvals, Dunning, WriteOffs):
                 workflow.logger.warning("provisioning overdue; still waiting")
                 await workflow.wait_condition(lambda: self._provisioned is not None)
 
-    async def _invoice(self, draft: InvoiceDraft, contact_id: str) -> InvoiceRef:
+    async def _invoice(self, draft: InvoiceDraft, contact_id: str, n: int = 1) -> InvoiceRef:
         wf_id = self.status.workflow_id
+        which = "the invoice" if n == 1 and not self.status.billing_schedule else f"invoice {n}"
         ref = await self.step(
             Stage.INVOICING,
             lambda: call(
                 AccountingActivities.create_invoice,
                 InvoiceRequest(
                     workflow_id=wf_id,
-                    business_key=f"{wf_id}:invoice:1",
+                    business_key=f"{wf_id}:invoice:{n}",
                     contact_id=contact_id,
                     invoice=draft,
                 ),
-                f"create the invoice of {draft.total} {draft.currency} in Xero",
+                f"create {which} of {draft.total} {draft.currency} in Xero",
             ),
         )
+        self.status.invoices.append(
+            InvoicePart(
+                number=ref.invoice_number,
+                invoice_id=ref.invoice_id,
+                total=str(ref.total),
+                status=ref.status,
+                amount_due=str(ref.total),
+            )
+        )
+        if n > 1:
+            return ref
         self.status.invoice_id = ref.invoice_id
         self.status.invoice_number = ref.invoice_number
         self.status.amount = str(ref.total)
@@ -209,18 +227,24 @@ class DealWorkflow(Approvals, Dunning, WriteOffs):
             ),
         )
         self.status.amount_paid = str(status.amount_paid)
+        for part in self.status.invoices:
+            if part.invoice_id == invoice_id:
+                part.status, part.amount_paid = status.status, str(status.amount_paid)
+                part.amount_due = str(status.amount_due)
         return status
 
-    async def _post(self, draft: InvoiceDraft, paid: InvoiceStatus) -> None:
+    async def _post(self, billed: list[tuple[InvoiceDraft, InvoiceStatus]]) -> None:
         """Record our balanced journals, after checking Xero posted the same amounts.
 
         Xero posts invoices and payments to its own ledger; ours mirrors them for
         reconciliation, and a mismatch parks the deal rather than posting a guess.
         """
-        while problems := posting_mismatches(draft, paid):
-            await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
-            paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
-        entries = journal_entries(self.status.workflow_id, draft, paid)
+        entries = []
+        for n, (draft, paid) in enumerate(billed, start=1):
+            while problems := posting_mismatches(draft, paid):
+                await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
+                paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
+            entries += journal_entries(self.status.workflow_id, draft, paid, n)
         entries += self.write_off_entries(workflow.now().date())
         await self.step(
             Stage.POSTING,

@@ -25,10 +25,10 @@ def posting_mismatches(draft: InvoiceDraft, xero: InvoiceStatus) -> list[str]:
 
 
 def journal_entries(
-    workflow_id: str, draft: InvoiceDraft, xero: InvoiceStatus
+    workflow_id: str, draft: InvoiceDraft, xero: InvoiceStatus, n: int = 1
 ) -> list[JournalEntry]:
-    """One entry for the invoice, one per payment; keys are business keys."""
-    entries = [invoice_entry(draft, key=f"{workflow_id}:journal:invoice:1")]
+    """One entry for invoice ``n``, one per payment; keys are business keys."""
+    entries = [invoice_entry(draft, key=f"{workflow_id}:journal:invoice:{n}")]
     for p in xero.payments:
         entries.append(
             payment_entry(

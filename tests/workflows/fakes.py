@@ -51,6 +51,10 @@ class FakeVendors:
     partly_paid: Decimal = Decimal("0")
     credited: Decimal = Decimal("0")
     credit_notes: list[CreditNoteRequest] = field(default_factory=list)
+    schedule: str = ""
+    invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
+    """Invoice id → what created it (ids ``inv-<n>`` from the business key)."""
+    paid_invoices: set[str] = field(default_factory=set)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")
@@ -70,6 +74,7 @@ class FakeVendors:
                     )
                 ],
                 catalog_version="v1",
+                billing_schedule=self.schedule,
             )
 
         @activity.defn(name="ensure_customer")
@@ -82,12 +87,14 @@ class FakeVendors:
 
         @activity.defn(name="create_invoice")
         async def create_invoice(req: InvoiceRequest) -> InvoiceRef:
+            n = int(req.business_key.rsplit(":", 1)[-1])
             self.invoices_created += 1
+            self.invoices[f"inv-{n}"] = req
             self.total = req.invoice.total
             self.tax = req.invoice.tax_total
             return InvoiceRef(
-                invoice_id="inv-1",
-                invoice_number="INV-000001",
+                invoice_id=f"inv-{n}",
+                invoice_number=f"INV-{n:06d}",
                 status="AUTHORISED",
                 total=req.invoice.total,
                 currency="GBP",
@@ -95,6 +102,8 @@ class FakeVendors:
 
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
+            if self.schedule:
+                return self._part_status(req.invoice_id)
             paid = self.total if self.paid else self.partly_paid
             payments = [PaymentLine(payment_id="p-1", amount=paid, paid_on=date(2026, 1, 2))]
             due = self.total - paid - self.credited
@@ -143,3 +152,18 @@ class FakeVendors:
             create_credit_note,
             allocate_credit_note,
         ]
+
+    def _part_status(self, invoice_id: str) -> InvoiceStatus:
+        """One part of a deal billed in parts: paid in full once in ``paid_invoices``."""
+        draft = self.invoices[invoice_id].invoice
+        paid = draft.total if invoice_id in self.paid_invoices else Decimal(0)
+        payment = PaymentLine(payment_id=f"p-{invoice_id}", amount=paid, paid_on=date(2026, 2, 1))
+        return InvoiceStatus(
+            invoice_id=invoice_id,
+            status="PAID" if paid else "AUTHORISED",
+            total=draft.total,
+            total_tax=draft.tax_total,
+            amount_paid=paid,
+            amount_due=draft.total - paid,
+            payments=[payment] if paid else [],
+        )

@@ -1,0 +1,94 @@
+"""Billing in parts: a deal whose quote declares a billing schedule (``50/50``).
+
+The whole invoice is priced once from the snapshot and split by the billing core; the
+first part is invoiced on signature, the rest on delivery (the provisioning
+confirmation), each under its own number and business key ``<workflow id>:invoice:<n>``.
+The deal waits until every part is paid, posts every part's invoice and payments in one
+batch of balanced journals, then writes all the numbers back to the CRM. Only deals
+with a schedule take this path, behind ``workflow.patched``; others are unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from temporalio import workflow
+
+from workflows.parking import Parking
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import InvoiceRef, InvoiceStatus
+    from quote2cash.billing.invoice import InvoiceDraft, build_invoice
+    from quote2cash.billing.snapshot import QuoteSnapshot
+    from quote2cash.billing.split import issued_on, parse_schedule, split_invoice
+    from quote2cash.messages import InvoiceChanged, Stage
+    from quote2cash.temporal import SA_AMOUNT
+
+PATCH_SPLIT = "split-invoices"
+PAYMENT_POLL = timedelta(days=1)
+
+
+def settled(status: InvoiceStatus) -> bool:
+    return status.status == "PAID" and status.amount_due == 0
+
+
+class SplitBilling(Parking):
+    """Mixin of DealWorkflow: invoice, collect and post a deal in parts."""
+
+    _invoice_events: list[InvoiceChanged]
+
+    if TYPE_CHECKING:  # provided by DealWorkflow
+
+        async def _await_provisioning(self) -> None: ...
+
+        async def _invoice(
+            self, draft: InvoiceDraft, contact_id: str, n: int = 1
+        ) -> InvoiceRef: ...
+
+        async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus: ...
+
+        async def _post(self, billed: list[tuple[InvoiceDraft, InvoiceStatus]]) -> None: ...
+
+        async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None: ...
+
+    async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
+        self.status.billing_schedule = snapshot.billing_schedule
+        whole = build_invoice(snapshot, issue_date=workflow.now().date())
+        parts = split_invoice(whole, parse_schedule(snapshot.billing_schedule))
+        refs = [await self._invoice(parts[0], contact_id)]
+        # The deal's amount is the whole; the first invoice's number stays searchable.
+        self.status.amount = str(whole.total)
+        self.search_later(SA_AMOUNT.value_set(float(whole.total)))
+        await self._await_provisioning()
+        for n in range(2, len(parts) + 1):
+            parts[n - 1] = issued_on(parts[n - 1], workflow.now().date())
+            refs.append(await self._invoice(parts[n - 1], contact_id, n))
+        paid = await self._await_parts_paid(refs)
+        await self._post(list(zip(parts, paid, strict=True)))
+        numbers = ", ".join(ref.invoice_number for ref in refs)
+        total_paid = sum((p.amount_paid for p in paid), start=whole.total * 0)
+        self.status.amount_paid = str(total_paid)
+        whole_paid = paid[-1].model_copy(update={"amount_paid": total_paid})
+        await self._write_back(self.status.deal_id, numbers, whole_paid)
+
+    async def _await_parts_paid(self, refs: list[InvoiceRef]) -> list[InvoiceStatus]:
+        """Wait until every part is paid in full: read each unpaid part on news, or daily."""
+        read: dict[str, InvoiceStatus] = {}
+        while True:
+            self.set_stage(Stage.AWAITING_PAYMENT)
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: bool(self._invoice_events),
+                    timeout=PAYMENT_POLL,
+                    timeout_summary="read the unpaid invoices if no payment news comes in a day",
+                )
+            self._invoice_events.clear()
+            for ref in refs:
+                if ref.invoice_id not in read or not settled(read[ref.invoice_id]):
+                    read[ref.invoice_id] = await self._read_invoice(
+                        Stage.AWAITING_PAYMENT, ref.invoice_id
+                    )
+            if all(settled(s) for s in read.values()):
+                return [read[ref.invoice_id] for ref in refs]
