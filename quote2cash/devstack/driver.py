@@ -78,7 +78,7 @@ class DealDriver:
         self.status[deal_id] = status
         if status.stage == Stage.PROVISIONING and deal_id not in self._confirmed:
             await self.confirm(deal_id)
-        elif status.stage == Stage.AWAITING_PAYMENT and deal_id not in self._paid:
+        elif status.stage == Stage.AWAITING_PAYMENT:
             await self.pay(deal_id, status)
 
     async def confirm(self, deal_id: str) -> None:
@@ -97,15 +97,21 @@ class DealDriver:
         self._confirmed.add(deal_id)
 
     async def pay(self, deal_id: str, status: DealStatus) -> None:
-        """Pay the deal's invoice in full in the accounting emulator."""
-        await self.xero.create_payment(
-            XeroPaymentIn(
-                invoice=XeroInvoiceRef(invoice_id=status.invoice_id),
-                account=XeroAccountRef(code=BANK_ACCOUNT),
-                date=date.today(),
-                amount=status.amount,
-                reference=f"bank transfer for {status.invoice_number}",
-            ),
-            idempotency_key=f"demo-payment-{status.invoice_id}",
-        )
-        self._paid.add(deal_id)
+        """Pay each of the deal's invoices in full in the accounting emulator, once."""
+        invoices = [(i.invoice_id, i.total, i.number) for i in status.invoices]
+        for invoice_id, amount, number in invoices or [
+            (status.invoice_id, status.amount, status.invoice_number)
+        ]:
+            if invoice_id in self._paid:
+                continue
+            await self.xero.create_payment(
+                XeroPaymentIn(
+                    invoice=XeroInvoiceRef(invoice_id=invoice_id),
+                    account=XeroAccountRef(code=BANK_ACCOUNT),
+                    date=date.today(),
+                    amount=amount,
+                    reference=f"bank transfer for {number}",
+                ),
+                idempotency_key=f"demo-payment-{invoice_id}",
+            )
+            self._paid.add(invoice_id)

@@ -53,6 +53,8 @@ class DealSpec:
     """(SKU, quantity, discount %)."""
     currency: str = "EUR"
     owner: str = DEAL_OWNER
+    billing_schedule: str = ""
+    """``q2c_billing_schedule`` on the deal: ``50/50`` bills half on signature."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,13 @@ BAD_DATA = DealSpec(
     company={"name": "Lucerne Publishing GmbH", "country": "Germany", "q2c_vat_id": BAD_VAT_ID},
     lines=[("SUPPORT-M", "3", "0"), ("MIGRATE", "1", "0")],
 )
+SPLIT = DealSpec(
+    label="billed 50/50: half on signature, half on delivery",
+    company={"name": "Coho Winery Ltd", "country": "United Kingdom"},
+    lines=[("ONBOARD", "1", "0"), ("MIGRATE", "3", "0"), ("SEAT-M", "7", "0")],
+    currency="GBP",
+    billing_schedule="50/50",
+)
 
 
 async def seed_deal(hubspot: HubSpotClient, spec: DealSpec) -> ScenarioDeal:
@@ -90,6 +99,7 @@ async def seed_deal(hubspot: HubSpotClient, spec: DealSpec) -> ScenarioDeal:
             "pipeline": "default",
             "deal_currency_code": spec.currency,
             "hubspot_owner_id": spec.owner,
+            **({"q2c_billing_schedule": spec.billing_schedule} if spec.billing_schedule else {}),
         },
         associations=[("companies", company.id)],
     )
@@ -191,6 +201,18 @@ class People:
         return str(response.json()["answer"])
 
 
+def _split_story(status: DealStatus | None) -> list[str]:
+    """What the deal billed in parts shows: each invoice, its amount and its status."""
+    if status is None or not status.invoices:
+        return []
+    parts = ", ".join(f"{i.number} {i.total} {i.status}" for i in status.invoices)
+    return [
+        f"deal {status.deal_id} billed {status.billing_schedule} ({status.stage}): "
+        f"{status.amount} {status.currency} as {parts}; "
+        f"{len(status.journal_entries)} journals posted"
+    ]
+
+
 async def _refund(settings: Settings, http: httpx.AsyncClient, deal_id: str) -> str:
     """Refund one completed deal in full and wait for the saga to finish."""
     path = f"{settings.api_url}/deals/hubspot/{deal_id}/refund"
@@ -251,11 +273,11 @@ async def run_lifecycle(
     settings: Settings, console: Console | None, summarize: Summarize
 ) -> DemoResult:
     """Two plain deals, one that waits for approval, one parked on bad data and retried,
-    and a subscription that renews and upgrades."""
+    one billed in two parts, and a subscription that renews and upgrades."""
     client = await connect(settings)
     async with httpx.AsyncClient(timeout=30.0) as http:
         probe = DealDriver(settings, client, http, [])
-        special = [await seed_deal(probe.hubspot, spec) for spec in (APPROVAL, BAD_DATA)]
+        special = [await seed_deal(probe.hubspot, s) for s in (APPROVAL, BAD_DATA, SPLIT)]
         driver = DealDriver(settings, client, http, [*await seed_deals(probe.hubspot, 2), *special])
         people = People(settings, http, probe.hubspot)
         started = time.monotonic()
@@ -267,7 +289,9 @@ async def run_lifecycle(
             await asyncio.sleep(0.25)
         result = await summarize(settings, http, driver, started)
         refunded = await _refund(settings, http, driver.deals[0].deal_id)
-        story = [*people.story, refunded, *await _subscription(settings, http, probe.xero)]
+        split = _split_story(driver.status.get(special[-1].deal_id))
+        story = [*people.story, *split, refunded]
+        story += await _subscription(settings, http, probe.xero)
     if console:
         for line in story:
             console.print(line)

@@ -1,0 +1,76 @@
+"""A deal billed 50/50 end to end: two invoices in the Xero emulator under gapless
+numbers, both paid (each payment webhook routed to the deal through the id map), four
+balanced entries in our ledger, every number written back to the CRM deal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from quote2cash.devstack.driver import DealDriver
+from quote2cash.devstack.scenarios import SPLIT, seed_deal
+from quote2cash.messages import DealStatus, Stage, deal_workflow_id
+from quote2cash.store.db import make_engine, unit_of_work
+from quote2cash.store.idmap import IdMapRepository
+from quote2cash.store.ledger import LedgerRepository
+from tests.e2e.conftest import Spine
+from tests.e2e.ids import start_ids_at
+
+HISTORIES = Path(__file__).parents[1] / "histories"
+
+
+async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) -> None:
+    await start_ids_at(spine, 6001)
+    async with httpx.AsyncClient(timeout=20) as http:
+        probe = DealDriver(spine.settings, spine.client, http, [])
+        deal = await seed_deal(probe.hubspot, SPLIT)
+        driver = DealDriver(spine.settings, spine.client, http, [deal])
+        await driver.close_all()
+        deadline = time.monotonic() + 90
+        while not driver.done():
+            assert time.monotonic() < deadline, f"split deal stuck: {driver.counts()}"
+            await driver.tick()
+            await asyncio.sleep(0.2)
+        crm = await probe.hubspot.get_deal(
+            deal.deal_id, properties=("q2c_invoice_number",), associations=()
+        )
+        xero = [await probe.xero.get_invoice(i.invoice_id) for i in driver_status(driver).invoices]
+
+    status = driver_status(driver)
+    wf = deal_workflow_id("hubspot", deal.deal_id)
+    assert status.stage == Stage.COMPLETED
+    assert [x.status for x in xero] == ["PAID", "PAID"]
+    numbers = [str(x.invoice_number) for x in xero]
+    assert [i.number for i in status.invoices] == numbers
+    assert int(numbers[1][-6:]) == int(numbers[0][-6:]) + 1  # gapless, allocated in order
+    assert sum((x.total for x in xero), Decimal(0)) == Decimal(status.amount)
+    assert crm.properties["q2c_invoice_number"] == ", ".join(numbers)
+
+    engine = make_engine(spine.settings.db_url)
+    with unit_of_work(engine) as session:
+        entries = LedgerRepository(session).entries(deal.deal_id)
+        keys = [
+            IdMapRepository(session).find_ours("xero", "invoice", str(x.invoice_id)) for x in xero
+        ]
+        balanced = LedgerRepository(session).is_balanced()
+    engine.dispose()
+    assert len(entries) == 4
+    assert balanced
+    assert keys == [wf, f"{wf}#invoice:2"]
+    if os.environ.get("Q2C_RECORD_HISTORIES"):
+        history = await spine.client.get_workflow_handle(wf).fetch_history()
+        text = json.dumps(json.loads(history.to_json()))
+        path = HISTORIES / "deal_workflow_v4_split.json"
+        await asyncio.to_thread(path.write_text, text)
+
+
+def driver_status(driver: DealDriver) -> DealStatus:
+    [status] = driver.status.values()
+    assert status is not None
+    return status
