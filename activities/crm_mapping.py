@@ -16,6 +16,7 @@ from babel.numbers import get_currency_name
 
 from activities.errors import InvalidMasterData
 from quote2cash.billing.errors import BillingError
+from quote2cash.billing.shipments import PER_SHIPMENT
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.split import parse_schedule
 from quote2cash.connectors.hubspot import HubSpotObject
@@ -157,9 +158,9 @@ def build_snapshot(
 
 
 def billing_schedule(value: str | None, *, where: str) -> str:
-    """Empty (one invoice) or percentages such as ``50/50``: signature, then delivery."""
+    """Empty (one invoice), ``per_shipment``, or percentages such as ``50/50``."""
     text = (value or "").replace(" ", "")
-    if text:
+    if text and text != PER_SHIPMENT:
         try:
             parse_schedule(text)
         except BillingError as err:

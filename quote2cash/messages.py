@@ -20,6 +20,7 @@ from quote2cash.billing.usage import UsageCharge, UsagePrice
 DEAL_WORKFLOW = "DealWorkflow"
 SIGNAL_PROVISIONING = "provisioning_confirmed"
 SIGNAL_INVOICE_CHANGED = "invoice_changed"
+SIGNAL_SHIPMENT = "shipment_confirmed"
 QUERY_STAGE = "stage"
 UPDATE_RETRY = "retry"
 UPDATE_APPROVE = "approve"
@@ -62,6 +63,14 @@ class ProvisioningConfirmed(BaseModel):
     confirmation_id: str = Field(description="dedupe key: at-least-once delivery")
     confirmed_by: str
     note: str = ""
+
+
+class ShipmentConfirmed(BaseModel):
+    """What one shipment of a ``per_shipment`` deal delivered: line id → quantity."""
+
+    shipment_id: str = Field(description="dedupe key: at-least-once delivery")
+    lines: dict[str, Decimal]
+    confirmed_by: str = ""
 
 
 class InvoiceChanged(BaseModel):
@@ -152,6 +161,8 @@ class DealStatus(BaseModel):
     billing_schedule: str = ""
     invoices: list[InvoicePart] = Field(default_factory=list)
     """Every invoice of the deal, first to last: one, or one per part of its schedule."""
+    shipment_problems: list[str] = Field(default_factory=list)
+    """Shipments of a ``per_shipment`` deal that were not billed, and why."""
     write_off: WriteOff | None = None
     journal_entries: list[str] = Field(default_factory=list)
     attention: Attention | None = None

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         QUERY_STAGE,
         SIGNAL_INVOICE_CHANGED,
         SIGNAL_PROVISIONING,
+        SIGNAL_SHIPMENT,
         UPDATE_RETRY,
         DealStart,
         DealStatus,
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         InvoicePart,
         ProvisioningConfirmed,
         RetryRequest,
+        ShipmentConfirmed,
         Stage,
     )
     from quote2cash.temporal import (
@@ -77,6 +79,8 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
         self._provisioned: ProvisioningConfirmed | None = None
         self._invoice_events: list[InvoiceChanged] = []
         self._seen: set[str] = set()
+        self._shipments: list[ShipmentConfirmed] = []
+        self._shipment_ids: set[str] = set()
 
     @workflow.run
     async def run(self, start: DealStart) -> DealStatus:
@@ -282,6 +286,10 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
     def provisioning_confirmed(self, confirmation: ProvisioningConfirmed) -> None:
         if self._provisioned is None:
             self._provisioned = confirmation
+
+    @workflow.signal(name=SIGNAL_SHIPMENT)
+    def shipment_confirmed(self, shipment: ShipmentConfirmed) -> None:
+        self.accept_shipment(shipment)
 
     @workflow.signal(name=SIGNAL_INVOICE_CHANGED)
     def invoice_changed(self, event: InvoiceChanged) -> None:

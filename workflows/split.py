@@ -3,6 +3,9 @@
 The whole invoice is priced once from the snapshot and split by the billing core; the
 first part is invoiced on signature, the rest on delivery (the provisioning
 confirmation), each under its own number and business key ``<workflow id>:invoice:<n>``.
+With ``per_shipment`` each shipment confirmation (a signal naming the shipped line ids
+and quantities) is invoiced as it comes, until every line has shipped; a shipment that
+names an unknown line or more than is left is not billed, and says why in the state.
 The deal waits until every part is paid, posts every part's invoice and payments in one
 batch of balanced journals, then writes all the numbers back to the CRM. Only deals
 with a schedule take this path, behind ``workflow.patched``; others are unchanged.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -21,9 +25,15 @@ from workflows.parking import Parking
 with workflow.unsafe.imports_passed_through():
     from activities.models import InvoiceRef, InvoiceStatus
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
+    from quote2cash.billing.shipments import (
+        PER_SHIPMENT,
+        shipment_invoice,
+        shipment_problems,
+        unshipped,
+    )
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.split import issued_on, parse_schedule, split_invoice
-    from quote2cash.messages import InvoiceChanged, Stage
+    from quote2cash.messages import InvoiceChanged, ShipmentConfirmed, Stage
     from quote2cash.temporal import SA_AMOUNT
 
 PATCH_SPLIT = "split-invoices"
@@ -38,6 +48,8 @@ class SplitBilling(Parking):
     """Mixin of DealWorkflow: invoice, collect and post a deal in parts."""
 
     _invoice_events: list[InvoiceChanged]
+    _shipments: list[ShipmentConfirmed]
+    _shipment_ids: set[str]
 
     if TYPE_CHECKING:  # provided by DealWorkflow
 
@@ -56,15 +68,10 @@ class SplitBilling(Parking):
     async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
         self.status.billing_schedule = snapshot.billing_schedule
         whole = build_invoice(snapshot, issue_date=workflow.now().date())
-        parts = split_invoice(whole, parse_schedule(snapshot.billing_schedule))
-        refs = [await self._invoice(parts[0], contact_id)]
-        # The deal's amount is the whole; the first invoice's number stays searchable.
-        self.status.amount = str(whole.total)
-        self.search_later(SA_AMOUNT.value_set(float(whole.total)))
-        await self._await_provisioning()
-        for n in range(2, len(parts) + 1):
-            parts[n - 1] = issued_on(parts[n - 1], workflow.now().date())
-            refs.append(await self._invoice(parts[n - 1], contact_id, n))
+        if snapshot.billing_schedule == PER_SHIPMENT:
+            parts, refs = await self._invoice_shipments(whole, contact_id)
+        else:
+            parts, refs = await self._invoice_schedule(whole, contact_id)
         paid = await self._await_parts_paid(refs)
         await self._post(list(zip(parts, paid, strict=True)))
         numbers = ", ".join(ref.invoice_number for ref in refs)
@@ -72,6 +79,55 @@ class SplitBilling(Parking):
         self.status.amount_paid = str(total_paid)
         whole_paid = paid[-1].model_copy(update={"amount_paid": total_paid})
         await self._write_back(self.status.deal_id, numbers, whole_paid)
+
+    async def _invoice_schedule(
+        self, whole: InvoiceDraft, contact_id: str
+    ) -> tuple[list[InvoiceDraft], list[InvoiceRef]]:
+        """The first part on signature, the others on delivery (provisioning confirmed)."""
+        parts = split_invoice(whole, parse_schedule(self.status.billing_schedule))
+        refs = [await self._invoice(parts[0], contact_id)]
+        self._whole_amount(whole)
+        await self._await_provisioning()
+        for n in range(2, len(parts) + 1):
+            parts[n - 1] = issued_on(parts[n - 1], workflow.now().date())
+            refs.append(await self._invoice(parts[n - 1], contact_id, n))
+        return parts, refs
+
+    async def _invoice_shipments(
+        self, whole: InvoiceDraft, contact_id: str
+    ) -> tuple[list[InvoiceDraft], list[InvoiceRef]]:
+        """One invoice per confirmed shipment, until every line has shipped in full."""
+        shipped: dict[str, Decimal] = {}
+        parts: list[InvoiceDraft] = []
+        refs: list[InvoiceRef] = []
+        while unshipped(whole, shipped):
+            self.set_stage(Stage.PROVISIONING)
+            await workflow.wait_condition(lambda: bool(self._shipments))
+            shipment = self._shipments.pop(0)
+            if problems := shipment_problems(whole, shipped, shipment.lines):
+                self.status.shipment_problems.append(
+                    f"shipment {shipment.shipment_id} not billed: {'; '.join(problems)}"
+                )
+                continue
+            n = len(parts) + 1
+            part = shipment_invoice(whole, shipped, shipment.lines, n)
+            parts.append(issued_on(part, workflow.now().date()))
+            for line_id, quantity in shipment.lines.items():
+                shipped[line_id] = shipped.get(line_id, Decimal(0)) + quantity
+            refs.append(await self._invoice(parts[-1], contact_id, n))
+            self._whole_amount(whole)
+        return parts, refs
+
+    def _whole_amount(self, whole: InvoiceDraft) -> None:
+        # The deal's amount is the whole; the first invoice's number stays searchable.
+        self.status.amount = str(whole.total)
+        self.search_later(SA_AMOUNT.value_set(float(whole.total)))
+
+    def accept_shipment(self, shipment: ShipmentConfirmed) -> None:
+        # Delivery is at least once: the same shipment twice is one shipment.
+        if shipment.shipment_id not in self._shipment_ids:
+            self._shipment_ids.add(shipment.shipment_id)
+            self._shipments.append(shipment)
 
     async def _await_parts_paid(self, refs: list[InvoiceRef]) -> list[InvoiceStatus]:
         """Wait until every part is paid in full: read each unpaid part on news, or daily."""

@@ -41,11 +41,12 @@ def split_invoice(whole: InvoiceDraft, shares: Sequence[Decimal]) -> list[Invoic
     taxes = [allocate(line.tax_amount, shares, cur) for line in whole.lines]
     parts = []
     for i, share in enumerate(shares):
+        label = f"{plain(share)}%, part {i + 1}/{len(shares)}"
         lines = [
-            _part_line(line, nets[k][i], taxes[k][i], share, i + 1, len(shares))
-            for k, line in enumerate(whole.lines)
+            part_line(line, nets[k][i], taxes[k][i], label) for k, line in enumerate(whole.lines)
         ]
-        parts.append(_part(whole, lines, share, i + 1, len(shares)))
+        note = f"Part {i + 1} of {len(shares)} ({plain(share)}%) of {plain(whole.total)}"
+        parts.append(part_invoice(whole, lines, f"{note} {whole.currency}."))
     return parts
 
 
@@ -55,14 +56,12 @@ def issued_on(part: InvoiceDraft, issued: date) -> InvoiceDraft:
     return part.model_copy(update={"issue_date": issued, "due_date": issued + terms})
 
 
-def _part_line(
-    line: InvoiceLine, net: Decimal, tax: Decimal, share: Decimal, n: int, of: int
-) -> InvoiceLine:
-    """The line's share, as one unit at the share's net: Xero recomputes nothing."""
+def part_line(line: InvoiceLine, net: Decimal, tax: Decimal, label: str) -> InvoiceLine:
+    """A part of the line, as one unit at the part's net: Xero recomputes nothing."""
     whole = f"{plain(line.quantity)} x {plain(line.unit_price)}"
     return line.model_copy(
         update={
-            "description": f"{line.description} ({plain(share)}% of {whole}, part {n}/{of})",
+            "description": f"{line.description} ({label} of {whole})",
             "quantity": ONE,
             "unit_price": net,
             "discount_percent": ZERO,
@@ -70,24 +69,18 @@ def _part_line(
             "tax_amount": tax,
             "gross_amount": net + tax,
             "explanation": (
-                f"part {n} of {of}: {plain(share)}% of the line's net {plain(line.net_amount)} "
-                f"and tax {plain(line.tax_amount)}, allocated in minor units so the parts "
-                f"sum to the line; {line.explanation}"
+                f"{label} of the line's net {plain(line.net_amount)} and tax "
+                f"{plain(line.tax_amount)}, allocated in minor units so the parts sum to "
+                f"the line; {line.explanation}"
             ),
         }
     )
 
 
-def _part(
-    whole: InvoiceDraft,
-    lines: list[InvoiceLine],
-    share: Decimal,
-    n: int,
-    of: int,
-) -> InvoiceDraft:
+def part_invoice(whole: InvoiceDraft, lines: list[InvoiceLine], note: str) -> InvoiceDraft:
+    """``whole`` with only these lines: same snapshot hash, terms and notes, plus ``note``."""
     subtotal = sum((line.net_amount for line in lines), ZERO)
     tax = sum((line.tax_amount for line in lines), ZERO)
-    note = f"Part {n} of {of} ({plain(share)}%) of {plain(whole.total)} {whole.currency}."
     part = whole.model_copy(
         update={
             "lines": lines,

@@ -16,10 +16,12 @@ from quote2cash.messages import (
     QUERY_STAGE,
     SIGNAL_INVOICE_CHANGED,
     SIGNAL_PROVISIONING,
+    SIGNAL_SHIPMENT,
     DealStart,
     DealStatus,
     InvoiceChanged,
     ProvisioningConfirmed,
+    ShipmentConfirmed,
     Stage,
 )
 from tests.workflows.fakes import FakeVendors
@@ -87,3 +89,47 @@ async def test_fifty_fifty_deal_invoices_twice_and_completes_when_both_are_paid(
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000001, INV-000002"
+
+
+async def test_per_shipment_deal_invoices_each_shipment_and_refuses_an_overshipment(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    vendors = FakeVendors(schedule="per_shipment")
+    async with Worker(
+        temporal_ts.client,
+        task_queue=task_queue,
+        workflows=[DealWorkflow],
+        activities=vendors.activities(),
+    ):
+        start = DealStart(deal_id="8", inbox_id="in-8", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
+        handle = await temporal_ts.client.start_workflow(
+            DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
+        )
+        await _until(handle, lambda s: s.stage == Stage.PROVISIONING)
+        first = ShipmentConfirmed(shipment_id="s1", lines={"1": Decimal(1)})
+        for shipment in (first, first):  # the same confirmation twice is one shipment
+            await handle.signal(SIGNAL_SHIPMENT, shipment)
+        await _until(handle, lambda s: len(s.invoices) == 1)
+        too_many = ShipmentConfirmed(shipment_id="s2", lines={"1": Decimal(2)})
+        await handle.signal(SIGNAL_SHIPMENT, too_many)
+        refused = await _until(handle, lambda s: bool(s.shipment_problems))
+        assert refused.shipment_problems == [
+            "shipment s2 not billed: line 1: 2 shipped, only 1 left to ship"
+        ]
+        await handle.signal(
+            SIGNAL_SHIPMENT, ShipmentConfirmed(shipment_id="s3", lines={"1": Decimal(1)})
+        )
+        await _until(handle, lambda s: s.stage == Stage.AWAITING_PAYMENT)
+        vendors.paid_invoices.update({"inv-1", "inv-2"})
+        await handle.signal(
+            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e", invoice_id="inv-2")
+        )
+        result = await handle.result()
+
+    assert result.stage == Stage.COMPLETED
+    assert [i.number for i in result.invoices] == ["INV-000001", "INV-000002"]
+    totals = [vendors.invoices[f"inv-{n}"].invoice.total for n in (1, 2)]
+    assert totals == [Decimal("23.94"), Decimal("23.94")]
+    assert sum(totals) == Decimal(result.amount) == Decimal("47.88")
+    [posting] = vendors.postings
+    assert len(posting.entries) == 4
