@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import time
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,13 @@ import httpx
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.scenarios import SPLIT, seed_deal
-from quote2cash.messages import DealStatus, Stage, deal_workflow_id
+from quote2cash.messages import (
+    SIGNAL_SHIPMENT,
+    DealStatus,
+    ShipmentConfirmed,
+    Stage,
+    deal_workflow_id,
+)
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.idmap import IdMapRepository
 from quote2cash.store.ledger import LedgerRepository
@@ -67,6 +74,50 @@ async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) 
         history = await spine.client.get_workflow_handle(wf).fetch_history()
         text = json.dumps(json.loads(history.to_json()))
         path = HISTORIES / "deal_workflow_v4_split.json"
+        await asyncio.to_thread(path.write_text, text)
+
+
+async def test_per_shipment_deal_is_invoiced_per_shipment_paid_and_posted(spine: Spine) -> None:
+    await start_ids_at(spine, 6501)
+    async with httpx.AsyncClient(timeout=20) as http:
+        probe = DealDriver(spine.settings, spine.client, http, [])
+        spec = replace(SPLIT, label="billed per shipment", billing_schedule="per_shipment")
+        deal = await seed_deal(probe.hubspot, spec)
+        crm = await probe.hubspot.get_deal(
+            deal.deal_id, properties=(), associations=("line_items",)
+        )
+        items = await probe.hubspot.batch_read(
+            "line_items", crm.associations["line_items"], properties=("quantity",)
+        )
+        quantities = {i.id: Decimal(str(i.properties["quantity"])) for i in items}
+        first, *rest = sorted(quantities)
+        shipments = [
+            ShipmentConfirmed(shipment_id="box-1", lines={first: quantities[first]}),
+            ShipmentConfirmed(shipment_id="box-2", lines={k: quantities[k] for k in rest}),
+        ]
+        driver = DealDriver(spine.settings, spine.client, http, [deal])
+        await driver.close_all()
+        wf = deal_workflow_id("hubspot", deal.deal_id)
+        deadline = time.monotonic() + 90
+        while not driver.done():
+            assert time.monotonic() < deadline, f"per-shipment deal stuck: {driver.counts()}"
+            await driver.tick()
+            status = driver.status[deal.deal_id]
+            if status is not None and status.stage == Stage.PROVISIONING and shipments:
+                await spine.client.get_workflow_handle(wf).signal(SIGNAL_SHIPMENT, shipments.pop(0))
+            await asyncio.sleep(0.2)
+        xero = [await probe.xero.get_invoice(i.invoice_id) for i in driver_status(driver).invoices]
+
+    assert [x.status for x in xero] == ["PAID", "PAID"]
+    assert sum((x.total for x in xero), Decimal(0)) == Decimal(driver_status(driver).amount)
+    engine = make_engine(spine.settings.db_url)
+    with unit_of_work(engine) as session:
+        assert len(LedgerRepository(session).entries(deal.deal_id)) == 4
+    engine.dispose()
+    if os.environ.get("Q2C_RECORD_HISTORIES"):
+        history = await spine.client.get_workflow_handle(wf).fetch_history()
+        text = json.dumps(json.loads(history.to_json()))
+        path = HISTORIES / "deal_workflow_v5_per_shipment.json"
         await asyncio.to_thread(path.write_text, text)
 
 
