@@ -9,6 +9,7 @@ carries the business key as ``Idempotency-Key``.
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 from stdnum.util import get_cc_module
 from temporalio import activity
@@ -16,6 +17,8 @@ from temporalio import activity
 from activities.deps import Deps
 from activities.errors import InvalidMasterData, vendor_errors
 from activities.models import (
+    AppliedPayment,
+    ApplyPaymentRequest,
     CustomerRef,
     CustomerRequest,
     InvoiceRef,
@@ -27,9 +30,13 @@ from activities.models import (
 from activities.xero_mapping import contact_in, invoice_in
 from quote2cash.billing.snapshot import BillTo
 from quote2cash.connectors.xero import XeroInvoice
+from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.idmap import IdMapRepository, invoice_key
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
+
+BANK_ACCOUNT = "090"
+"""Xero's default bank account: where received payments land."""
 
 
 def check_tax_id(bill_to: BillTo) -> None:
@@ -93,6 +100,38 @@ class AccountingActivities:
         with vendor_errors():
             invoice = await self._xero.get_invoice(request.invoice_id)
         return invoice_status(invoice)
+
+    @activity.defn
+    async def apply_payment(self, request: ApplyPaymentRequest) -> AppliedPayment:
+        """Record a received payment on the invoice, up to what is due; say the excess.
+
+        The payment carries the business key as its reference, so a retry finds the
+        payment it made instead of paying twice (Xero forgets idempotency keys in minutes).
+        """
+        reference = f"q2c {request.business_key}"
+        with vendor_errors():
+            invoice = await self._xero.get_invoice(request.invoice_id)
+            made = [p.amount for p in invoice.payments if p.reference == reference]
+            if made:
+                applied = made[0]
+            else:
+                open_ = invoice.status == "AUTHORISED"
+                applied = min(request.amount, invoice.amount_due) if open_ else Decimal(0)
+                if applied > 0:
+                    await self._xero.create_payment(
+                        XeroPaymentIn(
+                            invoice=XeroInvoiceRef(invoice_id=request.invoice_id),
+                            account=XeroAccountRef(code=BANK_ACCOUNT),
+                            date=request.received_on,
+                            amount=applied,
+                            reference=reference,
+                        ),
+                        idempotency_key=request.business_key,
+                    )
+                    invoice = await self._xero.get_invoice(request.invoice_id)
+        return AppliedPayment(
+            applied=applied, excess=request.amount - applied, invoice=invoice_status(invoice)
+        )
 
     def _allocate_number(self, business_key: str) -> str:
         with unit_of_work(self._engine) as session:

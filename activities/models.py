@@ -124,3 +124,19 @@ class AllocationRequest(BaseModel):
     invoice_id: str
     amount: Decimal
     on: date
+
+
+class ApplyPaymentRequest(BaseModel):
+    business_key: str
+    """``<workflow id>:payment:<payment id>``: one payment in Xero per received payment."""
+    invoice_id: str
+    amount: Decimal
+    received_on: date
+
+
+class AppliedPayment(BaseModel):
+    """How much of a received payment went to the invoice, and what was left over."""
+
+    applied: Decimal
+    excess: Decimal
+    invoice: InvoiceStatus

@@ -21,6 +21,7 @@ DEAL_WORKFLOW = "DealWorkflow"
 SIGNAL_PROVISIONING = "provisioning_confirmed"
 SIGNAL_INVOICE_CHANGED = "invoice_changed"
 SIGNAL_SHIPMENT = "shipment_confirmed"
+SIGNAL_PAYMENT = "payment_received"
 QUERY_STAGE = "stage"
 UPDATE_RETRY = "retry"
 UPDATE_APPROVE = "approve"
@@ -71,6 +72,20 @@ class ShipmentConfirmed(BaseModel):
     shipment_id: str = Field(description="dedupe key: at-least-once delivery")
     lines: dict[str, Decimal]
     confirmed_by: str = ""
+
+
+class PaymentReceived(BaseModel):
+    """Money received for one of the deal's invoices (a payment provider's event).
+
+    The deal applies up to the amount due to the invoice in the accounting system; any
+    excess becomes the customer's credit.
+    """
+
+    payment_id: str = Field(description="dedupe key: at-least-once delivery")
+    invoice_id: str
+    amount: Decimal = Field(gt=0)
+    received_on: date
+    reference: str = ""
 
 
 class InvoiceChanged(BaseModel):
@@ -161,6 +176,8 @@ class DealStatus(BaseModel):
     billing_schedule: str = ""
     invoices: list[InvoicePart] = Field(default_factory=list)
     """Every invoice of the deal, first to last: one, or one per part of its schedule."""
+    customer_credit: str = ""
+    """Received above what was due, held as the customer's credit (see overpayment.py)."""
     shipment_problems: list[str] = Field(default_factory=list)
     """Shipments of a ``per_shipment`` deal that were not billed, and why."""
     write_off: WriteOff | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -18,6 +19,7 @@ from temporalio.exceptions import ActivityError
 from workflows.approvals import POLICY, Approvals, approval_reasons
 from workflows.calls import VENDOR_RETRY, call
 from workflows.dunning import Dunning
+from workflows.overpayment import Overpayments
 from workflows.posting import journal_entries, posting_mismatches
 from workflows.split import PATCH_SPLIT, SplitBilling
 from workflows.writeoff import WriteOffs
@@ -43,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         DEAL_WORKFLOW,
         QUERY_STAGE,
         SIGNAL_INVOICE_CHANGED,
+        SIGNAL_PAYMENT,
         SIGNAL_PROVISIONING,
         SIGNAL_SHIPMENT,
         UPDATE_RETRY,
@@ -50,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         DealStatus,
         InvoiceChanged,
         InvoicePart,
+        PaymentReceived,
         ProvisioningConfirmed,
         RetryRequest,
         ShipmentConfirmed,
@@ -73,7 +77,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
+class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -81,6 +85,9 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
         self._seen: set[str] = set()
         self._shipments: list[ShipmentConfirmed] = []
         self._shipment_ids: set[str] = set()
+        self._received: list[PaymentReceived] = []
+        self._received_ids: set[str] = set()
+        self._credits: list[tuple[PaymentReceived, Decimal]] = []
 
     @workflow.run
     async def run(self, start: DealStart) -> DealStatus:
@@ -207,11 +214,14 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
             # No news for a day: read the invoice anyway, a webhook may have been lost.
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
-                    lambda: bool(self._invoice_events) or self._write_off_approved,
+                    lambda: (
+                        bool(self._invoice_events or self._received) or self._write_off_approved
+                    ),
                     timeout=PAYMENT_POLL,
                     timeout_summary="read the invoice if no payment news comes within a day",
                 )
             self._invoice_events.clear()
+            await self.apply_received()
             status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
             if self._write_off_approved and not self._written_off:
                 await self.write_off(status)
@@ -250,6 +260,7 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
                 paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
             entries += journal_entries(self.status.workflow_id, draft, paid, n)
         entries += self.write_off_entries(workflow.now().date())
+        entries += self.credit_entries(billed[0][0].currency)
         await self.step(
             Stage.POSTING,
             # A short write to our own database: a local activity records one marker
@@ -290,6 +301,10 @@ class DealWorkflow(SplitBilling, Approvals, Dunning, WriteOffs):
     @workflow.signal(name=SIGNAL_SHIPMENT)
     def shipment_confirmed(self, shipment: ShipmentConfirmed) -> None:
         self.accept_shipment(shipment)
+
+    @workflow.signal(name=SIGNAL_PAYMENT)
+    def payment_received(self, payment: PaymentReceived) -> None:
+        self.accept_payment(payment)
 
     @workflow.signal(name=SIGNAL_INVOICE_CHANGED)
     def invoice_changed(self, event: InvoiceChanged) -> None:

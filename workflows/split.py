@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.split import issued_on, parse_schedule, split_invoice
-    from quote2cash.messages import InvoiceChanged, ShipmentConfirmed, Stage
+    from quote2cash.messages import InvoiceChanged, PaymentReceived, ShipmentConfirmed, Stage
     from quote2cash.temporal import SA_AMOUNT
 
 PATCH_SPLIT = "split-invoices"
@@ -50,6 +50,7 @@ class SplitBilling(Parking):
     _invoice_events: list[InvoiceChanged]
     _shipments: list[ShipmentConfirmed]
     _shipment_ids: set[str]
+    _received: list[PaymentReceived]
 
     if TYPE_CHECKING:  # provided by DealWorkflow
 
@@ -64,6 +65,8 @@ class SplitBilling(Parking):
         async def _post(self, billed: list[tuple[InvoiceDraft, InvoiceStatus]]) -> None: ...
 
         async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None: ...
+
+        async def apply_received(self) -> None: ...
 
     async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
         self.status.billing_schedule = snapshot.billing_schedule
@@ -136,11 +139,12 @@ class SplitBilling(Parking):
             self.set_stage(Stage.AWAITING_PAYMENT)
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
-                    lambda: bool(self._invoice_events),
+                    lambda: bool(self._invoice_events or self._received),
                     timeout=PAYMENT_POLL,
                     timeout_summary="read the unpaid invoices if no payment news comes in a day",
                 )
             self._invoice_events.clear()
+            await self.apply_received()
             for ref in refs:
                 if ref.invoice_id not in read or not settled(read[ref.invoice_id]):
                     read[ref.invoice_id] = await self._read_invoice(

@@ -21,6 +21,9 @@ class Accounts(BaseModel):
     fx_gain_loss: str = "498"
     # Xero's default chart has no bad-debt account: set the code of the one you create.
     bad_debts: str = "BADDEBT"
+    # Money received above what was due: owed back to the customer (a liability) until
+    # it is refunded or applied to a later invoice. Ours only; Xero keeps overpayments.
+    customer_credit: str = "CUSTCREDIT"
 
 
 DEFAULT_ACCOUNTS = Accounts()

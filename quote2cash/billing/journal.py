@@ -30,6 +30,7 @@ __all__ = [
     "JournalLine",
     "fx_payment_entry",
     "invoice_entry",
+    "overpayment_entry",
     "payment_entry",
     "refund_entry",
     "signed_entry",
@@ -149,6 +150,17 @@ def payment_entry(
         (accounts.receivable, -amount.amount, "payment"),
     ]
     return signed_entry(key, paid_on, amount.currency, f"Payment of {amount}", signed)
+
+
+def overpayment_entry(
+    *, key: str, amount: Money, received_on: date, memo: str, accounts: Accounts = DEFAULT_ACCOUNTS
+) -> JournalEntry:
+    """Dr cash; Cr customer credit: money received above the amount due, not yet applied."""
+    signed = [
+        (accounts.cash, amount.amount, "cash received above the amount due"),
+        (accounts.customer_credit, -amount.amount, f"unapplied customer credit: {memo}"),
+    ]
+    return signed_entry(key, received_on, amount.currency, f"Over-payment of {amount}", signed)
 
 
 def refund_entry(

@@ -17,6 +17,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.models import (
     AllocationRequest,
+    AppliedPayment,
+    ApplyPaymentRequest,
     CreditNoteRef,
     CreditNoteRequest,
     CustomerRef,
@@ -55,6 +57,7 @@ class FakeVendors:
     invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
     """Invoice id → what created it (ids ``inv-<n>`` from the business key)."""
     paid_invoices: set[str] = field(default_factory=set)
+    applied: list[ApplyPaymentRequest] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")
@@ -117,6 +120,18 @@ class FakeVendors:
                 payments=payments if paid else [],
             )
 
+        @activity.defn(name="apply_payment")
+        async def apply_payment(req: ApplyPaymentRequest) -> AppliedPayment:
+            self.applied.append(req)
+            applied = min(req.amount, self.total - self.partly_paid)
+            self.partly_paid += applied
+            self.paid = self.partly_paid == self.total
+            return AppliedPayment(
+                applied=applied,
+                excess=req.amount - applied,
+                invoice=await invoice_status(InvoiceStatusRequest(invoice_id=req.invoice_id)),
+            )
+
         @activity.defn(name="create_credit_note")
         async def create_credit_note(req: CreditNoteRequest) -> CreditNoteRef:
             self.credit_notes.append(req)
@@ -151,6 +166,7 @@ class FakeVendors:
             deal_owner,
             create_credit_note,
             allocate_credit_note,
+            apply_payment,
         ]
 
     def _part_status(self, invoice_id: str) -> InvoiceStatus:

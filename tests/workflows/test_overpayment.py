@@ -1,0 +1,72 @@
+"""Over-payment on the time-skipping server: the excess becomes the customer's credit.
+
+Activities are the stand-ins of tests/workflows/fakes.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from quote2cash.messages import (
+    QUERY_STAGE,
+    SIGNAL_PAYMENT,
+    SIGNAL_PROVISIONING,
+    DealStart,
+    DealStatus,
+    PaymentReceived,
+    ProvisioningConfirmed,
+    Stage,
+)
+from tests.workflows.fakes import FakeVendors
+from workflows.deal import DealWorkflow
+
+
+async def test_payment_above_the_amount_due_is_applied_and_the_excess_held_as_credit(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    vendors = FakeVendors()
+    async with Worker(
+        temporal_ts.client,
+        task_queue=task_queue,
+        workflows=[DealWorkflow],
+        activities=vendors.activities(),
+    ):
+        start = DealStart(deal_id="5", inbox_id="in-5", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
+        handle = await temporal_ts.client.start_workflow(
+            DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
+        )
+        await handle.signal(
+            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c1", confirmed_by="ops")
+        )
+        for _ in range(100):
+            status = await handle.query(QUERY_STAGE, result_type=DealStatus)
+            if status.stage == Stage.AWAITING_PAYMENT:
+                break
+        # 47.88 due; the customer wires 57.88, and the provider tells us twice.
+        paid = PaymentReceived(
+            payment_id="pay-1",
+            invoice_id="inv-1",
+            amount=Decimal("57.88"),
+            received_on=date(2026, 2, 1),
+        )
+        for _ in range(2):
+            await handle.signal(SIGNAL_PAYMENT, paid)
+        result = await handle.result()
+
+    assert result.stage == Stage.COMPLETED
+    assert result.customer_credit == "10.00"
+    assert [a.amount for a in vendors.applied] == [Decimal("57.88")]
+    [posting] = vendors.postings
+    [credit] = [e for e in posting.entries if ":journal:credit:" in e.key]
+    assert [(line.account, line.debit, line.credit) for line in credit.lines] == [
+        ("090", Decimal("10.00"), Decimal(0)),
+        ("CUSTCREDIT", Decimal(0), Decimal("10.00")),
+    ]
+    assert "exceeded the amount due by 10.00" in credit.lines[1].memo
+    for entry in posting.entries:
+        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)

@@ -1,0 +1,83 @@
+"""Received payments and over-payments: money above the amount due is customer credit.
+
+A payment provider's event (signal ``payment_received``) names an invoice and an
+amount. The deal records the payment on the invoice in Xero up to what is still due;
+the excess is the customer's credit. Xero's invoices refuse payments above the amount
+due, so the credit is kept in our ledger: an unapplied-credit journal (Dr cash, Cr
+customer credit) posted with the deal's other journals, and ``customer_credit`` in the
+stage query. ``workflow.patched`` is called only when such a payment arrives.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from temporalio import workflow
+
+from workflows.calls import call
+from workflows.parking import Parking
+
+with workflow.unsafe.imports_passed_through():
+    from activities.accounting import AccountingActivities
+    from activities.models import AppliedPayment, ApplyPaymentRequest
+    from quote2cash.billing.journal import JournalEntry, overpayment_entry
+    from quote2cash.billing.money import Money
+    from quote2cash.messages import PaymentReceived, Stage
+
+PATCH_OVERPAYMENT = "received-payments"
+
+
+class Overpayments(Parking):
+    """Mixin of DealWorkflow: apply received payments, keep the excess as credit."""
+
+    _received: list[PaymentReceived]
+    _received_ids: set[str]
+    _credits: list[tuple[PaymentReceived, Decimal]]
+
+    def accept_payment(self, payment: PaymentReceived) -> None:
+        # Delivery is at least once: the same payment twice is one payment.
+        if payment.payment_id not in self._received_ids:
+            self._received_ids.add(payment.payment_id)
+            self._received.append(payment)
+
+    async def apply_received(self) -> None:
+        """Apply each received payment to its invoice in Xero; keep any excess."""
+        if not self._received or not workflow.patched(PATCH_OVERPAYMENT):
+            return
+        while self._received:
+            payment = self._received.pop(0)
+            result = await self._apply(payment)
+            if result.excess > 0:
+                self._credits.append((payment, result.excess))
+                credit = sum((excess for _, excess in self._credits), Decimal(0))
+                self.status.customer_credit = str(credit)
+
+    async def _apply(self, payment: PaymentReceived) -> AppliedPayment:
+        request = ApplyPaymentRequest(
+            business_key=f"{self.status.workflow_id}:payment:{payment.payment_id}",
+            invoice_id=payment.invoice_id,
+            amount=payment.amount,
+            received_on=payment.received_on,
+        )
+        summary = (
+            f"record payment {payment.payment_id} of {payment.amount} on the invoice in Xero, "
+            "up to the amount due"
+        )
+        return await self.step(
+            Stage.AWAITING_PAYMENT,
+            lambda: call(AccountingActivities.apply_payment, request, summary),
+        )
+
+    def credit_entries(self, currency: str) -> list[JournalEntry]:
+        """One unapplied-credit journal per over-payment."""
+        wf = self.status.workflow_id
+        return [
+            overpayment_entry(
+                key=f"{wf}:journal:credit:{payment.payment_id}",
+                amount=Money(amount=excess, currency=currency),
+                received_on=payment.received_on,
+                memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
+                f"by {excess}; held for the customer until refunded or applied",
+            )
+            for payment, excess in self._credits
+        ]
