@@ -5,10 +5,17 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -25,28 +32,40 @@ from quote2cash.messages import (
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
 
+HISTORIES = Path(__file__).parents[1] / "histories"
+
 
 async def test_payment_above_the_amount_due_is_applied_and_the_excess_held_as_credit(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
+    await _overpaid_deal(temporal_ts, task_queue, record=False)
+
+
+async def test_overpaid_deal_on_the_dev_server(
+    temporal_dev: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The same on the dev server; its history is the recorded over-payment path."""
+    await _overpaid_deal(
+        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
+    )
+
+
+async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
     vendors = FakeVendors()
     async with Worker(
-        temporal_ts.client,
+        env.client,
         task_queue=task_queue,
         workflows=[DealWorkflow],
         activities=vendors.activities(),
     ):
         start = DealStart(deal_id="5", inbox_id="in-5", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
-        handle = await temporal_ts.client.start_workflow(
+        handle = await env.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
         await handle.signal(
             SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c1", confirmed_by="ops")
         )
-        for _ in range(100):
-            status = await handle.query(QUERY_STAGE, result_type=DealStatus)
-            if status.stage == Stage.AWAITING_PAYMENT:
-                break
+        await _until_awaiting_payment(handle)
         # 47.88 due; the customer wires 57.88, and the provider tells us twice.
         paid = PaymentReceived(
             payment_id="pay-1",
@@ -70,3 +89,17 @@ async def test_payment_above_the_amount_due_is_applied_and_the_excess_held_as_cr
     assert "exceeded the amount due by 10.00" in credit.lines[1].memo
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
+    if record:
+        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
+        path = HISTORIES / "deal_workflow_v6_overpaid.json"
+        await asyncio.to_thread(path.write_text, text)
+
+
+async def _until_awaiting_payment(handle: WorkflowHandle[Any, Any]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = await handle.query(QUERY_STAGE, result_type=DealStatus)
+        if status.stage == Stage.AWAITING_PAYMENT:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the deal never waited for payment")
