@@ -3,6 +3,8 @@
 - ``connectors.hubspot.HubSpotClient``: CRM objects v3, search, associations v4, properties.
 - ``connectors.xero.XeroClient``: contacts, invoices, payments, credit notes, journals.
 - ``connectors.errors``: ``VendorError`` and its subclasses (the tree is in its docstring).
+- ``connectors.ratelimit``: client-side rate limits per vendor account, kept proactively
+  and corrected from the vendors' 429s and rate-limit headers.
 - ``connectors.jsoncodec``: JSON where amounts are ``Decimal`` both ways.
 - ``connectors.signatures``: webhook signatures (HubSpot v3, Xero).
 

@@ -187,7 +187,8 @@ async def run_demo(
 
             result = await run_lifecycle(settings, console, _summarize)
         else:
-            result = await _drive(settings, deals, console, 120 + 2.0 * deals, chosen)
+            give_up = 120 + 2.0 * deals + chosen.extra_seconds
+            result = await _drive(settings, deals, console, give_up, chosen)
         if console:
             print_summary(console, result)
             if result.faults:

@@ -52,6 +52,9 @@ class FaultProfile:
     xero: FaultConfig = field(default_factory=FaultConfig)
     limits: dict[str, int] = field(default_factory=dict)
     """The worker's client-side limits for this profile (the emulators' quotas)."""
+    extra_seconds: float = 0.0
+    """Longer wait before the demo gives up: an unlucky deal waits out retry backoffs
+    of up to a minute each (the workflows' retry policy)."""
 
 
 def _vendor_faults(
@@ -112,6 +115,7 @@ def chaos(*, http_timeout_s: float = WORKER_HTTP_TIMEOUT_S) -> FaultProfile:
             "hubspot_requests_per_10s": CHAOS_HUBSPOT_PER_MINUTE // 6,
             "hubspot_search_per_second": 4,
         },
+        extra_seconds=300,
     )
 
 
