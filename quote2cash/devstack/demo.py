@@ -46,6 +46,8 @@ class DemoResult:
     stages: dict[str, int] = field(default_factory=dict)
     temporal_ui: str = ""
     dashboard: str = ""
+    query_failures: dict[str, str] = field(default_factory=dict)
+    """Deals whose stage could not be read at the end, and why."""
     example_deal: str = ""
     faults: dict[str, Any] = field(default_factory=dict)
     """With ``--faults``: the profile, retries observed and faults injected."""
@@ -110,6 +112,7 @@ async def _summarize(
         stages=dict(counts),
         temporal_ui=f"http://127.0.0.1:{settings.temporal_ui_port}",
         dashboard=f"{settings.api_url}/dashboard",
+        query_failures=dict(driver.query_failures),
         example_deal=(
             f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/"
             f"{settings.temporal_namespace}/workflows/{deal_workflow_id('hubspot', example)}"

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 
 import httpx
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.connectors.hubspot import HubSpotClient
@@ -50,6 +50,8 @@ class DealDriver:
         self.status: dict[str, DealStatus | None] = {d.deal_id: None for d in deals}
         self._confirmed: set[str] = set()
         self._paid: set[str] = set()
+        self.query_failures: dict[str, str] = {}
+        """Deals whose last stage query failed, with the reason (shown in the summary)."""
 
     async def close_all(self) -> None:
         """Move every deal to closed-won, as a sales rep would in the CRM."""
@@ -71,10 +73,16 @@ class DealDriver:
         handle = self._client.get_workflow_handle(deal_workflow_id("hubspot", deal_id))
         try:
             status = await handle.query(QUERY_STAGE, result_type=DealStatus)
+        except WorkflowQueryFailedError as err:
+            # The deal's worker could not answer (e.g. a failing workflow task): keep the
+            # last known stage, so the summary shows where the deal stopped.
+            self.query_failures[deal_id] = str(err)
+            return
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
                 return
             raise
+        self.query_failures.pop(deal_id, None)
         self.status[deal_id] = status
         if status.stage == Stage.PROVISIONING and deal_id not in self._confirmed:
             await self.confirm(deal_id)

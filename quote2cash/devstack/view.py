@@ -63,6 +63,8 @@ def print_summary(console: Console, result: DemoResult) -> None:
     for what, value in rows:
         table.add_row(what, str(value))
     console.print(table)
+    for deal, reason in result.query_failures.items():
+        console.print(f"[red]deal {deal}: its stage could not be read: {reason}[/]")
     console.print(f"Temporal UI: {result.temporal_ui}")
     console.print(f"Ops dashboard: {result.dashboard}")
     console.print(f"One deal's history: [link={result.example_deal}]{result.example_deal}[/link]")
