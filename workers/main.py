@@ -55,6 +55,7 @@ def activities_of(deps: Deps) -> list[object]:
         accounting.ensure_customer,
         accounting.create_invoice,
         accounting.invoice_status,
+        accounting.apply_payment,
         ledger.post_entries,
         refunds.create_credit_note,
         refunds.void_credit_note,
