@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from stdnum.util import get_cc_module
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.deps import Deps
 from activities.errors import InvalidMasterData, vendor_errors
@@ -26,6 +27,7 @@ from activities.models import (
     InvoiceStatus,
     InvoiceStatusRequest,
     PaymentLine,
+    VoidInvoiceRequest,
 )
 from activities.xero_mapping import contact_in, invoice_in
 from quote2cash.billing.snapshot import BillTo
@@ -35,6 +37,7 @@ from quote2cash.store.db import unit_of_work
 from quote2cash.store.idmap import IdMapRepository, invoice_key
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
 
+NOT_VOIDABLE = "InvoiceNotVoidable"
 BANK_ACCOUNT = "090"
 """Xero's default bank account: where received payments land."""
 
@@ -132,6 +135,28 @@ class AccountingActivities:
         return AppliedPayment(
             applied=applied, excess=request.amount - applied, invoice=invoice_status(invoice)
         )
+
+    @activity.defn
+    async def void_invoice(self, request: VoidInvoiceRequest) -> InvoiceStatus:
+        """Void an unpaid invoice; one already voided is left as it is.
+
+        Its number stays allocated: a void is a visible correction, never a gap.
+        """
+        with vendor_errors():
+            invoice = await self._xero.get_invoice(request.invoice_id)
+            if invoice.status != "VOIDED":
+                if invoice.status != "AUTHORISED" or invoice.amount_paid:
+                    raise ApplicationError(
+                        f"invoice {invoice.invoice_number} is {invoice.status} with "
+                        f"{invoice.amount_paid} paid: only an unpaid AUTHORISED invoice is "
+                        "voided; correct a paid one with a credit note",
+                        type=NOT_VOIDABLE,
+                        non_retryable=True,
+                    )
+                invoice = await self._xero.set_invoice_status(
+                    request.invoice_id, "VOIDED", idempotency_key=request.business_key
+                )
+        return invoice_status(invoice)
 
     def _allocate_number(self, business_key: str) -> str:
         with unit_of_work(self._engine) as session:

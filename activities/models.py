@@ -140,3 +140,9 @@ class AppliedPayment(BaseModel):
     applied: Decimal
     excess: Decimal
     invoice: InvoiceStatus
+
+
+class VoidInvoiceRequest(BaseModel):
+    business_key: str
+    """``<workflow id>:void:<n>``: voiding invoice n, once."""
+    invoice_id: str

@@ -27,6 +27,7 @@ UPDATE_RETRY = "retry"
 UPDATE_APPROVE = "approve"
 UPDATE_REJECT = "reject"
 UPDATE_WRITE_OFF = "write_off"
+UPDATE_CORRECT = "correct"
 ROLE_APPROVER = "approver"
 """The role an approval Update's caller must hold (granted by the caller's API token)."""
 
@@ -141,6 +142,18 @@ class ApprovalDecision(BaseModel):
     reason: str = ""
 
 
+class Correction(BaseModel):
+    """A void-and-reissue of the deal's unpaid invoice: who asked, why, what came of it."""
+
+    requested_by: str
+    reason: str
+    voided: str = ""
+    """The voided invoice's number: it stays used (numbers are gapless, voids visible)."""
+    reissued: str = ""
+    refused: str = ""
+    """Why the correction was not carried out (the invoice is then left as it was)."""
+
+
 class StageChange(BaseModel):
     stage: Stage
     at: datetime
@@ -176,6 +189,7 @@ class DealStatus(BaseModel):
     billing_schedule: str = ""
     invoices: list[InvoicePart] = Field(default_factory=list)
     """Every invoice of the deal, first to last: one, or one per part of its schedule."""
+    corrections: list[Correction] = Field(default_factory=list)
     customer_credit: str = ""
     """Received above what was due, held as the customer's credit (see overpayment.py)."""
     shipment_problems: list[str] = Field(default_factory=list)

@@ -56,6 +56,7 @@ def activities_of(deps: Deps) -> list[object]:
         accounting.create_invoice,
         accounting.invoice_status,
         accounting.apply_payment,
+        accounting.void_invoice,
         ledger.post_entries,
         refunds.create_credit_note,
         refunds.void_credit_note,

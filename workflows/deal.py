@@ -18,6 +18,7 @@ from temporalio.exceptions import ActivityError
 
 from workflows.approvals import POLICY, Approvals, approval_reasons
 from workflows.calls import VENDOR_RETRY, call
+from workflows.corrections import Corrections
 from workflows.dunning import Dunning
 from workflows.overpayment import Overpayments
 from workflows.posting import journal_entries, posting_mismatches
@@ -48,7 +49,10 @@ with workflow.unsafe.imports_passed_through():
         SIGNAL_PAYMENT,
         SIGNAL_PROVISIONING,
         SIGNAL_SHIPMENT,
+        UPDATE_CORRECT,
         UPDATE_RETRY,
+        ApprovalDecision,
+        Correction,
         DealStart,
         DealStatus,
         InvoiceChanged,
@@ -77,7 +81,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
+class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, WriteOffs):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -88,6 +92,9 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
         self._received: list[PaymentReceived] = []
         self._received_ids: set[str] = set()
         self._credits: list[tuple[PaymentReceived, Decimal]] = []
+        self._correction: Correction | None = None
+        self._contact_id = ""
+        self._crm = ""
 
     @workflow.run
     async def run(self, start: DealStart) -> DealStatus:
@@ -108,10 +115,13 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
             return self.status
         await self._await_provisioning()
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
+        self._crm, self._contact_id = start.crm, customer.accounting_contact_id
         invoice = await self._invoice(draft, customer.accounting_contact_id)
+        self._current = draft
         paid = await self._await_payment(invoice.invoice_id, draft.due_date)
-        await self._post([(draft, paid)])
-        await self._write_back(start.deal_id, invoice.invoice_number, paid)
+        # A correction may have voided the invoice and reissued it under the next number.
+        await self._post([(len(self.status.invoices), self._current, paid)])
+        await self._write_back(start.deal_id, self.status.invoice_number, paid)
         self.set_stage(Stage.COMPLETED)
         return self.status
 
@@ -214,13 +224,21 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
             # No news for a day: read the invoice anyway, a webhook may have been lost.
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
+                    # A correction is done here, not in its Update: the loop must wake.
                     lambda: (
-                        bool(self._invoice_events or self._received) or self._write_off_approved
+                        bool(self._invoice_events or self._received)
+                        or self._write_off_approved
+                        or self._correction is not None
                     ),
                     timeout=PAYMENT_POLL,
                     timeout_summary="read the invoice if no payment news comes within a day",
                 )
             self._invoice_events.clear()
+            if self._correction is not None:
+                self._current, invoice_id = await self.carry_out_correction(
+                    self._current, invoice_id
+                )
+                due = self._current.due_date
             await self.apply_received()
             status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
             if self._write_off_approved and not self._written_off:
@@ -247,20 +265,20 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
                 part.amount_due = str(status.amount_due)
         return status
 
-    async def _post(self, billed: list[tuple[InvoiceDraft, InvoiceStatus]]) -> None:
+    async def _post(self, billed: list[tuple[int, InvoiceDraft, InvoiceStatus]]) -> None:
         """Record our balanced journals, after checking Xero posted the same amounts.
 
         Xero posts invoices and payments to its own ledger; ours mirrors them for
         reconciliation, and a mismatch parks the deal rather than posting a guess.
         """
         entries = []
-        for n, (draft, paid) in enumerate(billed, start=1):
+        for n, draft, paid in billed:
             while problems := posting_mismatches(draft, paid):
                 await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
                 paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
             entries += journal_entries(self.status.workflow_id, draft, paid, n)
         entries += self.write_off_entries(workflow.now().date())
-        entries += self.credit_entries(billed[0][0].currency)
+        entries += self.credit_entries(billed[0][1].currency)
         await self.step(
             Stage.POSTING,
             # A short write to our own database: a local activity records one marker
@@ -274,7 +292,7 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
                 retry_policy=VENDOR_RETRY,
             ),
         )
-        self.status.journal_entries = [e.key for e in entries]
+        self.status.journal_entries += [e.key for e in entries]
 
     async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None:
         props = {
@@ -320,6 +338,14 @@ class DealWorkflow(SplitBilling, Overpayments, Approvals, Dunning, WriteOffs):
     @workflow.update(name=UPDATE_RETRY)
     def retry(self, request: RetryRequest) -> str:
         return self.accept_retry(request)
+
+    @workflow.update(name=UPDATE_CORRECT)
+    async def correct(self, decision: ApprovalDecision) -> str:
+        return await self.request_correction(decision)
+
+    @correct.validator
+    def _validate_correct(self, decision: ApprovalDecision) -> None:
+        self.validate_correction(decision)
 
     @retry.validator
     def _validate_retry(self, request: RetryRequest) -> None:

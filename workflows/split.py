@@ -62,7 +62,7 @@ class SplitBilling(Parking):
 
         async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus: ...
 
-        async def _post(self, billed: list[tuple[InvoiceDraft, InvoiceStatus]]) -> None: ...
+        async def _post(self, billed: list[tuple[int, InvoiceDraft, InvoiceStatus]]) -> None: ...
 
         async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None: ...
 
@@ -76,7 +76,7 @@ class SplitBilling(Parking):
         else:
             parts, refs = await self._invoice_schedule(whole, contact_id)
         paid = await self._await_parts_paid(refs)
-        await self._post(list(zip(parts, paid, strict=True)))
+        await self._post([(n, d, p) for n, (d, p) in enumerate(zip(parts, paid, strict=True), 1)])
         numbers = ", ".join(ref.invoice_number for ref in refs)
         total_paid = sum((p.amount_paid for p in paid), start=whole.total * 0)
         self.status.amount_paid = str(total_paid)

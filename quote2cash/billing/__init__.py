@@ -33,6 +33,7 @@ from quote2cash.billing.journal import (
     overpayment_entry,
     payment_entry,
     refund_entry,
+    reversal_entry,
     write_off_entry,
 )
 from quote2cash.billing.money import Money, minor_units, quantize
@@ -108,6 +109,7 @@ __all__ = [
     "recognition_entries",
     "recognition_schedule",
     "refund_entry",
+    "reversal_entry",
     "schedules_for",
     "write_off_entry",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "overpayment_entry",
     "payment_entry",
     "refund_entry",
+    "reversal_entry",
     "signed_entry",
     "write_off_entry",
 ]
@@ -150,6 +151,24 @@ def payment_entry(
         (accounts.receivable, -amount.amount, "payment"),
     ]
     return signed_entry(key, paid_on, amount.currency, f"Payment of {amount}", signed)
+
+
+def reversal_entry(entry: JournalEntry, *, key: str, on: date, reason: str) -> JournalEntry:
+    """The mirror of ``entry``: every debit becomes a credit and back, so the two net to
+    nothing while both stay on the books (a void is visible, never an erasure)."""
+    lines = [
+        JournalLine(
+            account=line.account,
+            debit=line.credit,
+            credit=line.debit,
+            memo=f"reversal of {line.memo}" if line.memo else "reversal",
+        )
+        for line in entry.lines
+    ]
+    description = f"Reversal of {entry.key}: {reason}"
+    return JournalEntry(
+        key=key, entry_date=on, currency=entry.currency, description=description, lines=lines
+    )
 
 
 def overpayment_entry(

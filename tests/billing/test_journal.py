@@ -16,6 +16,7 @@ from quote2cash.billing.journal import (
     invoice_entry,
     payment_entry,
     refund_entry,
+    reversal_entry,
     write_off_entry,
 )
 from quote2cash.billing.money import Money
@@ -113,6 +114,13 @@ def test_credit_note_reverses_the_invoice_to_the_cent() -> None:
     }
     assert _lines(entry) == reversed_invoice
     assert all(li.discount_percent == 0 for li in note.lines)
+
+
+def test_reversal_of_a_voided_invoice_mirrors_it_to_the_cent() -> None:
+    posted = invoice_entry(_subscription_invoice(), key="deal-1:journal:invoice:1")
+    reversal = reversal_entry(posted, key="deal-1:journal:void:1", on=DAY, reason="wrong PO")
+    assert _lines(reversal) == {acc: (cr, dr) for acc, (dr, cr) in _lines(posted).items()}
+    assert (reversal.entry_date, reversal.currency) == (DAY, posted.currency)
 
 
 def test_partial_credit_note_and_refund() -> None:

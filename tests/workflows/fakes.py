@@ -32,6 +32,7 @@ from activities.models import (
     PostingRequest,
     PostingResult,
     SnapshotRequest,
+    VoidInvoiceRequest,
     WriteBackRequest,
 )
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
@@ -58,6 +59,7 @@ class FakeVendors:
     """Invoice id → what created it (ids ``inv-<n>`` from the business key)."""
     paid_invoices: set[str] = field(default_factory=set)
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
+    voided: list[VoidInvoiceRequest] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")
@@ -132,6 +134,12 @@ class FakeVendors:
                 invoice=await invoice_status(InvoiceStatusRequest(invoice_id=req.invoice_id)),
             )
 
+        @activity.defn(name="void_invoice")
+        async def void_invoice(req: VoidInvoiceRequest) -> InvoiceStatus:
+            self.voided.append(req)
+            status = await invoice_status(InvoiceStatusRequest(invoice_id=req.invoice_id))
+            return status.model_copy(update={"status": "VOIDED"})
+
         @activity.defn(name="create_credit_note")
         async def create_credit_note(req: CreditNoteRequest) -> CreditNoteRef:
             self.credit_notes.append(req)
@@ -167,6 +175,7 @@ class FakeVendors:
             create_credit_note,
             allocate_credit_note,
             apply_payment,
+            void_invoice,
         ]
 
     def _part_status(self, invoice_id: str) -> InvoiceStatus:
