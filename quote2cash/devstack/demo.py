@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, with_limits
@@ -62,34 +61,13 @@ def reset_state(settings: Settings) -> None:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
 
 
-async def _xero_collection(http: httpx.AsyncClient, settings: Settings, name: str) -> list[Any]:
-    """Every record of a Xero collection, page by page, as the API returns them."""
-    found: list[Any] = []
-    page = 1
-    headers = {
-        "Authorization": f"Bearer {settings.xero_token}",
-        "xero-tenant-id": settings.xero_tenant_id,
-        "Accept": "application/json",
-    }
-    while True:
-        response = await http.get(
-            f"{settings.xero_base_url}/api.xro/2.0/{name}", params={"page": page}, headers=headers
-        )
-        response.raise_for_status()
-        batch = response.json().get(name, [])
-        found.extend(batch)
-        if len(batch) < 100:
-            return found
-        page += 1
-
-
 async def _summarize(
     settings: Settings, http: httpx.AsyncClient, driver: DealDriver, started: float
 ) -> DemoResult:
-    invoices = await _xero_collection(http, settings, "Invoices")
-    payments = await _xero_collection(http, settings, "Payments")
-    per_reference = Counter(i.get("Reference") for i in invoices)
-    per_invoice = Counter(p["Invoice"]["InvoiceID"] for p in payments)
+    invoices = await driver.xero_records("Invoices")
+    payments = await driver.xero_records("Payments")
+    per_reference = Counter(str(i.get("Reference")) for i in invoices)
+    per_invoice = Counter(str(p["Invoice"]["InvoiceID"]) for p in payments)
     # A deal billed in parts has one invoice per part, all with the deal's reference.
     expected = {f"deal {d}": len(s.invoices) for d, s in driver.status.items() if s}
     duplicates = sum(max(0, n - max(1, expected.get(ref, 1))) for ref, n in per_reference.items())
@@ -138,10 +116,11 @@ async def _drive(
         started = time.monotonic()
         await driver.close_all()
         async with live_progress(console, driver) as refresh:
-            while not driver.done() and time.monotonic() - started < give_up_after:
-                await _tick(driver)
+
+            async def show() -> None:
                 refresh()
-                await asyncio.sleep(0.25)
+
+            await driver.run(give_up_after, each_tick=show, pause=0.25)
         result = await _summarize(settings, http, driver, started)
         if chosen.name != "none":
             ids = [deal_workflow_id("hubspot", d.deal_id) for d in driver.deals]
@@ -151,22 +130,6 @@ async def _drive(
 
 # A busy dev server (SQLite, hundreds of retrying workflows) can time a query out; the
 # driver asks again on its next round instead of ending the demo.
-TRANSIENT_RPC = {
-    RPCStatusCode.CANCELLED,  # the client's own timeout: "Timeout expired"
-    RPCStatusCode.DEADLINE_EXCEEDED,
-    RPCStatusCode.UNAVAILABLE,
-    RPCStatusCode.RESOURCE_EXHAUSTED,
-}
-
-
-async def _tick(driver: DealDriver) -> None:
-    try:
-        await driver.tick()
-    except RPCError as err:
-        if err.status not in TRANSIENT_RPC:
-            raise
-
-
 async def run_demo(
     settings: Settings,
     *,

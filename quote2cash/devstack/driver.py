@@ -9,8 +9,12 @@ with the workflow's ``stage`` query: the same view an on-call engineer has.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 import httpx
 from temporalio.client import Client, WorkflowQueryFailedError
@@ -24,6 +28,13 @@ from quote2cash.messages import QUERY_STAGE, DealStatus, Stage, deal_workflow_id
 from quote2cash.settings import Settings
 
 BANK_ACCOUNT = "090"
+# A busy dev server can time a query out: the deal's stage is read again next round.
+TRANSIENT_RPC = {
+    RPCStatusCode.CANCELLED,  # the client's own timeout: "Timeout expired"
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+}
 
 
 class DealDriver:
@@ -64,6 +75,42 @@ class DealDriver:
     def done(self) -> bool:
         return all(s is not None and s.stage == Stage.COMPLETED for s in self.status.values())
 
+    async def run(
+        self,
+        give_up_after: float,
+        *,
+        each_tick: Callable[[], Awaitable[None]] | None = None,
+        pause: float = 0.2,
+    ) -> bool:
+        """Tick until every deal completed or ``give_up_after`` seconds passed; True when
+        all completed. ``each_tick`` runs after every round (a display, extra actors)."""
+        started = time.monotonic()
+        while not self.done() and time.monotonic() - started < give_up_after:
+            await self.tick()
+            if each_tick is not None:
+                await each_tick()
+            await asyncio.sleep(pause)
+        return self.done()
+
+    async def xero_records(self, name: str) -> list[dict[str, Any]]:
+        """Every record of a Xero collection (``Invoices``, ``Payments``...), page by page,
+        as the accounting system itself lists them: the demo's and tests' source of truth."""
+        found: list[dict[str, Any]] = []
+        headers = {
+            "Authorization": f"Bearer {self._settings.xero_token}",
+            "xero-tenant-id": self._settings.xero_tenant_id,
+            "Accept": "application/json",
+        }
+        url = f"{self._settings.xero_base_url}/api.xro/2.0/{name}"
+        for page in itertools.count(1):
+            response = await self._http.get(url, params={"page": page}, headers=headers)
+            response.raise_for_status()
+            batch = response.json().get(name, [])
+            found.extend(batch)
+            if len(batch) < 100:
+                break
+        return found
+
     async def tick(self) -> None:
         """Read every open deal's stage once and act where a person or customer would."""
         open_deals = [d for d, s in self.status.items() if s is None or s.stage != Stage.COMPLETED]
@@ -80,6 +127,8 @@ class DealDriver:
             return
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+                return
+            if err.status in TRANSIENT_RPC:
                 return
             raise
         self.query_failures.pop(deal_id, None)

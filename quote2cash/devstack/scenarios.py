@@ -282,11 +282,12 @@ async def run_lifecycle(
         people = People(settings, http, probe.hubspot)
         started = time.monotonic()
         await driver.close_all()
-        while not driver.done() and time.monotonic() - started < 120:
-            await driver.tick()
+
+        async def people_act() -> None:
             for deal in special:
                 await people.act(deal, driver.status.get(deal.deal_id))
-            await asyncio.sleep(0.25)
+
+        await driver.run(120, each_tick=people_act, pause=0.25)
         result = await summarize(settings, http, driver, started)
         refunded = await _refund(settings, http, driver.deals[0].deal_id)
         split = _split_story(driver.status.get(special[-1].deal_id))

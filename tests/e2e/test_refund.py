@@ -27,11 +27,7 @@ async def _paid_deal(spine: Spine, http: httpx.AsyncClient) -> str:
     probe = DealDriver(spine.settings, spine.client, http, [])
     driver = DealDriver(spine.settings, spine.client, http, await seed_deals(probe.hubspot, 1))
     await driver.close_all()
-    deadline = time.monotonic() + 60
-    while not driver.done():
-        assert time.monotonic() < deadline, f"deal stuck: {driver.counts()}"
-        await driver.tick()
-        await asyncio.sleep(0.2)
+    assert await driver.run(60), f"deal stuck: {driver.counts()}"
     return driver.deals[0].deal_id
 
 

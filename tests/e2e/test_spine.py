@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,31 +31,15 @@ async def _drive(spine: Spine, http: httpx.AsyncClient) -> DealDriver:
     probe = DealDriver(spine.settings, spine.client, http, [])
     driver = DealDriver(spine.settings, spine.client, http, await seed_deals(probe.hubspot, DEALS))
     await driver.close_all()
-    deadline = time.monotonic() + 90
-    while not driver.done():
-        assert time.monotonic() < deadline, f"deals stuck: {driver.counts()}"
-        await driver.tick()
-        await asyncio.sleep(0.2)
+    assert await driver.run(90), f"deals stuck: {driver.counts()}"
     return driver
-
-
-async def _xero_all(spine: Spine, http: httpx.AsyncClient, name: str) -> list[dict[str, object]]:
-    response = await http.get(
-        f"{spine.settings.xero_base_url}/api.xro/2.0/{name}",
-        headers={
-            "Authorization": f"Bearer {spine.settings.xero_token}",
-            "xero-tenant-id": spine.settings.xero_tenant_id,
-        },
-    )
-    response.raise_for_status()
-    return list(response.json()[name])
 
 
 async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine: Spine) -> None:
     async with httpx.AsyncClient(timeout=20) as http:
         driver = await _drive(spine, http)
-        invoices = await _xero_all(spine, http, "Invoices")
-        payments = await _xero_all(spine, http, "Payments")
+        invoices = await driver.xero_records("Invoices")
+        payments = await driver.xero_records("Payments")
 
     assert driver.counts() == Counter({Stage.COMPLETED.value: DEALS})
     assert len(invoices) == DEALS

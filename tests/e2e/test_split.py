@@ -39,11 +39,7 @@ async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) 
         deal = await seed_deal(probe.hubspot, SPLIT)
         driver = DealDriver(spine.settings, spine.client, http, [deal])
         await driver.close_all()
-        deadline = time.monotonic() + 90
-        while not driver.done():
-            assert time.monotonic() < deadline, f"split deal stuck: {driver.counts()}"
-            await driver.tick()
-            await asyncio.sleep(0.2)
+        assert await driver.run(90), f"split deal stuck: {driver.counts()}"
         crm = await probe.hubspot.get_deal(
             deal.deal_id, properties=("q2c_invoice_number",), associations=()
         )

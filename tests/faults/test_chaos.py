@@ -10,10 +10,7 @@ the profile's late answers are late for that timeout: the same faults, cheaper t
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
-from typing import Any
 
 import httpx
 import pytest
@@ -45,24 +42,8 @@ async def _drive(spine: Spine, http: httpx.AsyncClient) -> DealDriver:
     probe = DealDriver(spine.settings, spine.client, http, [])
     driver = DealDriver(spine.settings, spine.client, http, await seed_deals(probe.hubspot, DEALS))
     await driver.close_all()
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not driver.done():
-        assert time.monotonic() < deadline, f"deals stuck: {driver.counts()}"
-        await driver.tick()
-        await asyncio.sleep(0.2)
+    assert await driver.run(DEADLINE_SECONDS), f"deals stuck: {driver.counts()}"
     return driver
-
-
-async def _xero_all(spine: Spine, http: httpx.AsyncClient, name: str) -> list[dict[str, Any]]:
-    response = await http.get(
-        f"{spine.settings.xero_base_url}/api.xro/2.0/{name}",
-        headers={
-            "Authorization": f"Bearer {spine.settings.xero_token}",
-            "xero-tenant-id": spine.settings.xero_tenant_id,
-        },
-    )
-    response.raise_for_status()
-    return list(response.json()[name])
 
 
 async def test_deals_reach_posted_exactly_once_under_chaos(chaos_spine: Spine) -> None:
@@ -74,8 +55,8 @@ async def test_deals_reach_posted_exactly_once_under_chaos(chaos_spine: Spine) -
         driver = await _drive(spine, http)
         ids = [deal_workflow_id("hubspot", d.deal_id) for d in driver.deals]
         found = await report(spine.client, http, spine.settings, ids)
-        invoices = await _xero_all(spine, http, "Invoices")
-        payments = await _xero_all(spine, http, "Payments")
+        invoices = await driver.xero_records("Invoices")
+        payments = await driver.xero_records("Payments")
 
     assert driver.counts() == Counter({Stage.COMPLETED.value: DEALS})
     assert len(invoices) == DEALS
