@@ -20,14 +20,16 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 
-from quote2cash.api.schemas import HubSpotEvent, ProvisioningRequest, XeroEvent
+from quote2cash.api.schemas import HubSpotEvent, ProvisioningRequest, ShipmentRequest, XeroEvent
 from quote2cash.messages import (
     DEAL_WORKFLOW,
     SIGNAL_INVOICE_CHANGED,
     SIGNAL_PROVISIONING,
+    SIGNAL_SHIPMENT,
     DealStart,
     InvoiceChanged,
     ProvisioningConfirmed,
+    ShipmentConfirmed,
     Stage,
     deal_workflow_id,
 )
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 DEAL_RUN = "deal_run"
 HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
 PROVISIONING = "provisioning.confirmed"
+SHIPMENT = "shipment.confirmed"
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,21 @@ async def signal_provisioning(relay: Relay, entry: InboxEntry) -> Outcome:
     return Relayed()
 
 
+async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
+    request = ShipmentRequest.model_validate_json(entry.body)
+    handle = await relay.handle(deal_workflow_id(request.crm, request.deal_id))
+    shipped = ShipmentConfirmed(
+        shipment_id=request.shipment_id, lines=request.lines, confirmed_by=request.confirmed_by
+    )
+    await handle.signal(SIGNAL_SHIPMENT, shipped, rpc_timeout=relay.policy.rpc_timeout)
+    return Relayed()
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
     # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
     # only for changes (payments, voids), so a signal would cost it a wasted read.
     ("xero", "INVOICE.UPDATE"): signal_invoice,
     ("ops", PROVISIONING): signal_provisioning,
+    ("ops", SHIPMENT): signal_shipment,
 }

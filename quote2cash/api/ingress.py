@@ -17,11 +17,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 
 from quote2cash.api.errors import ApiError, BadPayload, WrongShape
-from quote2cash.api.handoff import PROVISIONING, not_won_reason
+from quote2cash.api.handoff import PROVISIONING, SHIPMENT, not_won_reason
 from quote2cash.api.schemas import (
     Accepted,
     HubSpotEvent,
     ProvisioningRequest,
+    ShipmentRequest,
     XeroEvent,
     XeroPayload,
 )
@@ -146,4 +147,12 @@ def store_provisioning(
 ) -> Accepted:
     key = f"ops:provisioning:{request.crm}:{request.deal_id}:{request.confirmation_id}"
     item = _Item(dedupe_key=key, kind=PROVISIONING, body=_dump(request))
+    return _store(engine, "ops", headers, [item])
+
+
+def store_shipment(
+    engine: Engine, headers: Mapping[str, str], request: ShipmentRequest
+) -> Accepted:
+    key = f"ops:shipment:{request.crm}:{request.deal_id}:{request.shipment_id}"
+    item = _Item(dedupe_key=key, kind=SHIPMENT, body=_dump(request))
     return _store(engine, "ops", headers, [item])

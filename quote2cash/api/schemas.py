@@ -7,6 +7,7 @@ vendor sent, not what we happened to model.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,6 +56,16 @@ class ProvisioningRequest(BaseModel):
     confirmation_id: str = Field(min_length=1, max_length=128)
     confirmed_by: str = Field(min_length=1, max_length=255)
     note: str = ""
+
+
+class ShipmentRequest(BaseModel):
+    """A warehouse's confirmation that one shipment of a per-shipment deal went out."""
+
+    crm: str = "hubspot"
+    deal_id: str = Field(min_length=1, max_length=128)
+    shipment_id: str = Field(min_length=1, max_length=128)
+    lines: dict[str, Decimal] = Field(min_length=1, description="CRM line item id -> quantity")
+    confirmed_by: str = Field(min_length=1, max_length=255)
 
 
 class Accepted(BaseModel):

@@ -22,9 +22,10 @@ from quote2cash.api.ingress import (
     store_hubspot,
     store_provisioning,
     store_rejected,
+    store_shipment,
     store_xero,
 )
-from quote2cash.api.schemas import Accepted, ProvisioningRequest
+from quote2cash.api.schemas import Accepted, ProvisioningRequest, ShipmentRequest
 from quote2cash.api.tokens import ROLE_PROVISIONING, Forbidden, principal_of
 from quote2cash.connectors.signatures import (
     HUBSPOT_SIGNATURE,
@@ -126,10 +127,9 @@ async def xero_webhook(
     return Response(status_code=200, background=background)
 
 
-@router.post("/provisioning/confirm", status_code=202)
-async def confirm_provisioning(
-    request: Request, state: StateDep, background: BackgroundTasks
-) -> Accepted:
+async def _fulfilment_body(request: Request, state: AppState) -> bytes:
+    """The body of a provisioning or shipment confirmation from a caller holding the
+    provisioning role; a refused caller is recorded like any refused message."""
     body = await request.body()
     try:
         who = principal_of(state.settings, bearer_token(request))
@@ -137,6 +137,26 @@ async def confirm_provisioning(
             raise Forbidden(f"{who.subject} does not hold the {ROLE_PROVISIONING!r} role")
     except ApiError as exc:
         await reject(state, "ops", request, body, exc)
+    return body
+
+
+@router.post("/shipments/confirm", status_code=202)
+async def confirm_shipment(
+    request: Request, state: StateDep, background: BackgroundTasks
+) -> Accepted:
+    """One shipment of a ``per_shipment`` deal went out: the deal invoices what shipped."""
+    body = await _fulfilment_body(request, state)
+    shipment = await parsed(state, "ops", request, body, TypeAdapter(ShipmentRequest))
+    accepted = await asyncio.to_thread(store_shipment, state.engine, request.headers, shipment)
+    background.add_task(state.relay.relay_ids, accepted.inbox_ids)
+    return accepted
+
+
+@router.post("/provisioning/confirm", status_code=202)
+async def confirm_provisioning(
+    request: Request, state: StateDep, background: BackgroundTasks
+) -> Accepted:
+    body = await _fulfilment_body(request, state)
     confirmation = await parsed(state, "ops", request, body, TypeAdapter(ProvisioningRequest))
     accepted = await asyncio.to_thread(
         store_provisioning, state.engine, request.headers, confirmation

@@ -34,9 +34,11 @@ from quote2cash.messages import (
     QUERY_STAGE,
     SIGNAL_INVOICE_CHANGED,
     SIGNAL_PROVISIONING,
+    SIGNAL_SHIPMENT,
     DealStart,
     InvoiceChanged,
     ProvisioningConfirmed,
+    ShipmentConfirmed,
 )
 from quote2cash.settings import Settings
 
@@ -228,6 +230,11 @@ class StubDeal:
     @workflow.signal(name=SIGNAL_INVOICE_CHANGED)
     def invoice_changed(self, changed: InvoiceChanged) -> None:
         self.events.append(f"invoice:{changed.invoice_id}:{changed.event_type}")
+
+    @workflow.signal(name=SIGNAL_SHIPMENT)
+    def shipment(self, shipped: ShipmentConfirmed) -> None:
+        lines = ",".join(f"{k}={v}" for k, v in sorted(shipped.lines.items()))
+        self.events.append(f"shipment:{shipped.shipment_id}:{lines}")
 
     @workflow.query(name=QUERY_STAGE)
     def stage(self) -> dict[str, Any]:

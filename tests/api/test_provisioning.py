@@ -3,7 +3,7 @@ from __future__ import annotations
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from quote2cash.messages import deal_workflow_id
+from quote2cash.messages import QUERY_STAGE, deal_workflow_id
 from quote2cash.settings import Settings
 from quote2cash.store import InboxStatus
 from tests.api.helpers import entries, settled
@@ -65,3 +65,36 @@ async def test_wrong_shape_is_422(api: Api) -> None:
     response = await api.ops("POST", "/provisioning/confirm", json={"deal_id": "1"})
     assert response.status_code == 422
     assert "confirmation_id: Field required" in response.json()["detail"]
+
+
+SHIPMENT = {"shipment_id": "box-1", "lines": {"101": 2, "102": 1}, "confirmed_by": "warehouse"}
+
+
+async def test_shipment_is_stored_then_signalled_once(
+    api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker
+) -> None:
+    deal = new_deal_id()
+    started = (await api.hubspot([won_event(deal)])).json()["inbox_ids"]
+    await eventually(lambda: settled(api, started[0]))
+    shipment = SHIPMENT | {"deal_id": deal}
+    response = await api.ops("POST", "/shipments/confirm", json=shipment)
+    assert response.status_code == 202
+    [entry_id] = response.json()["inbox_ids"]
+    assert (await eventually(lambda: settled(api, entry_id))).status == InboxStatus.RELAYED
+    again = await api.ops("POST", "/shipments/confirm", json=shipment)
+    assert again.json()["duplicates"] == 1
+    handle = temporal_dev.client.get_workflow_handle(deal_workflow_id("hubspot", deal))
+    state = await handle.query(QUERY_STAGE)
+    assert [e for e in state["events"] if e.startswith("shipment:")] == [
+        "shipment:box-1:101=2,102=1"
+    ]
+
+
+async def test_shipment_needs_a_token_and_lines(api: Api) -> None:
+    refused = await api.http.post("/shipments/confirm", json=SHIPMENT | {"deal_id": "1"})
+    assert refused.status_code == 401
+    empty = await api.ops(
+        "POST", "/shipments/confirm", json=SHIPMENT | {"deal_id": "1", "lines": {}}
+    )
+    assert empty.status_code == 422
+    assert "lines" in empty.json()["detail"]
