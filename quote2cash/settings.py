@@ -21,6 +21,7 @@ _SECRETS = (
     "xero_token",
     "xero_webhook_key",
     "ops_token",
+    "payments_webhook_secret",
     "payload_key",
 )
 
@@ -78,6 +79,8 @@ class Settings(BaseSettings):
     activity retries later (``RateLimited`` with the wait as ``Retry-After``)."""
 
     ops_token: str = DEV_SECRET
+    payments_webhook_secret: str = DEV_SECRET
+    """Verifies the payment provider's ``Stripe-Signature`` on ``/webhooks/payments``."""
     """Grants every role as subject ``ops``."""
     api_tokens: list[ApiToken] = []
     """Scoped tokens, JSON: ``[{"token": ..., "subject": "alice", "roles": ["approver"]}]``."""

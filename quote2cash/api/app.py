@@ -24,6 +24,7 @@ from quote2cash.api import (
     deals,
     errors,
     ops,
+    payments,
     preview,
     refunds,
     subscriptions,
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(refunds.router)
     app.include_router(preview.router)
     app.include_router(dashboard.router)
+    app.include_router(payments.router)
     codec.install(app, settings)
     return app
 

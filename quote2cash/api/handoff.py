@@ -20,10 +20,18 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 
-from quote2cash.api.schemas import HubSpotEvent, ProvisioningRequest, ShipmentRequest, XeroEvent
+from quote2cash.api.schemas import (
+    HubSpotEvent,
+    PaymentEvent,
+    ProvisioningRequest,
+    ShipmentRequest,
+    XeroEvent,
+    payment_signal,
+)
 from quote2cash.messages import (
     DEAL_WORKFLOW,
     SIGNAL_INVOICE_CHANGED,
+    SIGNAL_PAYMENT,
     SIGNAL_PROVISIONING,
     SIGNAL_SHIPMENT,
     DealStart,
@@ -43,6 +51,7 @@ DEAL_RUN = "deal_run"
 HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
 PROVISIONING = "provisioning.confirmed"
 SHIPMENT = "shipment.confirmed"
+PAYMENT = "payment.succeeded"
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,13 @@ async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
     return Relayed()
 
 
+async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
+    crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
+    handle = await relay.handle(deal_workflow_id(crm, deal_id))
+    await handle.signal(SIGNAL_PAYMENT, received, rpc_timeout=relay.policy.rpc_timeout)
+    return Relayed()
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
     # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
@@ -162,4 +178,5 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("xero", "INVOICE.UPDATE"): signal_invoice,
     ("ops", PROVISIONING): signal_provisioning,
     ("ops", SHIPMENT): signal_shipment,
+    ("payments", PAYMENT): signal_payment,
 }

@@ -17,10 +17,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 
 from quote2cash.api.errors import ApiError, BadPayload, WrongShape
-from quote2cash.api.handoff import PROVISIONING, SHIPMENT, not_won_reason
+from quote2cash.api.handoff import PAYMENT, PROVISIONING, SHIPMENT, not_won_reason
 from quote2cash.api.schemas import (
     Accepted,
     HubSpotEvent,
+    PaymentEvent,
     ProvisioningRequest,
     ShipmentRequest,
     XeroEvent,
@@ -156,3 +157,12 @@ def store_shipment(
     key = f"ops:shipment:{request.crm}:{request.deal_id}:{request.shipment_id}"
     item = _Item(dedupe_key=key, kind=SHIPMENT, body=_dump(request))
     return _store(engine, "ops", headers, [item])
+
+
+def store_payment(
+    engine: Engine, headers: Mapping[str, str], event: PaymentEvent, ignored: str | None
+) -> Accepted:
+    item = _Item(
+        dedupe_key=f"payments:{event.id}", kind=PAYMENT, body=_dump(event), ignored=ignored
+    )
+    return _store(engine, "payments", headers, [item])

@@ -6,12 +6,14 @@ vendor sent, not what we happened to model.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from quote2cash.billing.money import minor_units
+from quote2cash.messages import PaymentReceived
 from quote2cash.store.models import InboxEntry
 
 
@@ -106,3 +108,42 @@ class Health(BaseModel):
     database: bool
     temporal: bool
     inbox: dict[str, int] = Field(default_factory=dict)
+
+
+SUCCEEDED_PAYMENTS = frozenset({"payment_intent.succeeded", "charge.succeeded"})
+
+
+class PaymentObject(BaseModel):
+    id: str
+    amount: int = Field(gt=0, description="minor units, as the provider sends them")
+    currency: str = Field(min_length=3, max_length=3)
+    created: int | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class PaymentData(BaseModel):
+    object: PaymentObject
+
+
+class PaymentEvent(BaseModel):
+    id: str = Field(min_length=1)
+    type: str
+    data: PaymentData
+
+
+def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
+    """(crm, deal id, signal) of a succeeded payment; ``ValueError`` if it names no deal."""
+    paid = event.data.object
+    deal, invoice = paid.metadata.get("q2c_deal_id"), paid.metadata.get("q2c_invoice_id")
+    if not deal or not invoice:
+        raise ValueError("metadata must carry q2c_deal_id and q2c_invoice_id")
+    currency = paid.currency.upper()
+    on = datetime.fromtimestamp(paid.created, UTC).date() if paid.created else None
+    signal = PaymentReceived(
+        payment_id=paid.id,
+        invoice_id=invoice,
+        amount=Decimal(paid.amount).scaleb(-minor_units(currency)),
+        received_on=on or datetime.now(UTC).date(),
+        reference=f"{event.type} {event.id}",
+    )
+    return paid.metadata.get("q2c_crm", "hubspot"), deal, signal

@@ -71,3 +71,32 @@ def verify_xero(key: str, *, body: bytes, signature: str | None) -> None:
         raise SignatureError(f"missing {XERO_SIGNATURE} header")
     if not hmac.compare_digest(sign_xero(key, body), signature):
         raise SignatureError("signature does not match (check the webhook key)")
+
+
+PAYMENT_SIGNATURE = "Stripe-Signature"
+
+
+def sign_payment(secret: str, body: bytes, timestamp: int) -> str:
+    """Stripe-style ``Stripe-Signature`` header: ``t=<unix>,v1=<hex HMAC of "t.body">``."""
+    if not secret:
+        raise SignatureError("no signing secret configured: endpoint disabled")
+    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_payment(secret: str, *, body: bytes, header: str | None, now: int) -> None:
+    """Any ``v1`` in the header may match (secret rotation); the timestamp must be within
+    five minutes, so a captured request cannot be replayed later."""
+    if not header:
+        raise SignatureError(f"missing {PAYMENT_SIGNATURE} header")
+    parts = [p.split("=", 1) for p in header.split(",") if "=" in p]
+    stamps = [v for k, v in parts if k.strip() == "t"]
+    signatures = [v for k, v in parts if k.strip() == "v1"]
+    if not stamps or not stamps[0].isdigit() or not signatures:
+        raise SignatureError(f"{PAYMENT_SIGNATURE} needs t=<unix time> and v1=<signature>")
+    timestamp = int(stamps[0])
+    if abs(now - timestamp) > MAX_AGE_MS // 1000:
+        raise SignatureError("stale request: timestamp is more than 5 minutes from now")
+    expected = sign_payment(secret, body, timestamp).split("v1=", 1)[1]
+    if not any(hmac.compare_digest(expected, s) for s in signatures):
+        raise SignatureError("signature does not match (check the payments webhook secret)")

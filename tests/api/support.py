@@ -33,10 +33,12 @@ from quote2cash.messages import (
     DEAL_WORKFLOW,
     QUERY_STAGE,
     SIGNAL_INVOICE_CHANGED,
+    SIGNAL_PAYMENT,
     SIGNAL_PROVISIONING,
     SIGNAL_SHIPMENT,
     DealStart,
     InvoiceChanged,
+    PaymentReceived,
     ProvisioningConfirmed,
     ShipmentConfirmed,
 )
@@ -235,6 +237,10 @@ class StubDeal:
     def shipment(self, shipped: ShipmentConfirmed) -> None:
         lines = ",".join(f"{k}={v}" for k, v in sorted(shipped.lines.items()))
         self.events.append(f"shipment:{shipped.shipment_id}:{lines}")
+
+    @workflow.signal(name=SIGNAL_PAYMENT)
+    def payment(self, received: PaymentReceived) -> None:
+        self.events.append(f"payment:{received.payment_id}:{received.amount}:{received.invoice_id}")
 
     @workflow.query(name=QUERY_STAGE)
     def stage(self) -> dict[str, Any]:
