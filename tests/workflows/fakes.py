@@ -14,6 +14,8 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.models import (
     AllocationRequest,
@@ -36,6 +38,7 @@ from activities.models import (
     WriteBackRequest,
 )
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+from workflows.deal import DealWorkflow
 
 
 @dataclass
@@ -60,6 +63,15 @@ class FakeVendors:
     paid_invoices: set[str] = field(default_factory=set)
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
     voided: list[VoidInvoiceRequest] = field(default_factory=list)
+
+    def worker(self, env: WorkflowEnvironment, task_queue: str) -> Worker:
+        """A worker running the real DealWorkflow against these stand-ins."""
+        return Worker(
+            env.client,
+            task_queue=task_queue,
+            workflows=[DealWorkflow],
+            activities=self.activities(),
+        )
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="fetch_snapshot")

@@ -13,7 +13,6 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     ROLE_APPROVER,
@@ -48,12 +47,7 @@ async def discounted(
 ) -> AsyncIterator[tuple[FakeVendors, WorkflowHandle[DealWorkflow, DealStatus]]]:
     """A deal with a 35 % discount: above the policy's 20 %, so it waits for approval."""
     vendors = FakeVendors(discount=Decimal(35), paid=True)
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run,
             DealStart(deal_id="9", inbox_id="in-9", closed_at=datetime(2026, 1, 1, tzinfo=UTC)),

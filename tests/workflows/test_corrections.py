@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     QUERY_STAGE,
@@ -47,12 +46,7 @@ async def test_no_void_once_something_is_paid(
 ) -> None:
     """A part-paid invoice is corrected with a credit note, never voided."""
     vendors = FakeVendors(partly_paid=Decimal(10))
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await _awaiting_payment(temporal_ts, task_queue)
         await handle.signal(
             SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e1", invoice_id="inv-1")
@@ -84,9 +78,7 @@ async def _awaiting_payment(env: WorkflowEnvironment, task_queue: str) -> Workfl
 
 async def _corrected_deal(env: WorkflowEnvironment, task_queue: str) -> None:
     vendors = FakeVendors()
-    async with Worker(
-        env.client, task_queue=task_queue, workflows=[DealWorkflow], activities=vendors.activities()
-    ):
+    async with vendors.worker(env, task_queue):
         start = DealStart(deal_id="4", inbox_id="in-4", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
         handle = await env.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     QUERY_STAGE,
@@ -46,12 +45,7 @@ async def test_deal_reaches_completed_with_one_invoice_and_balanced_postings(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors()
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, _start("1"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
@@ -80,12 +74,7 @@ async def test_bad_master_data_parks_and_retry_resumes(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors(country="XX")
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, _start("2"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
@@ -113,12 +102,7 @@ async def test_payment_poll_reads_the_invoice_without_a_webhook(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors()
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, _start("3"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
@@ -137,12 +121,7 @@ async def test_overdue_provisioning_parks_visibly_until_the_confirmation_arrives
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors(paid=True)
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, _start("4"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )

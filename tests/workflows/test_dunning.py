@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     SIGNAL_PROVISIONING,
@@ -40,12 +39,7 @@ async def test_overdue_invoice_is_dunned_partly_paid_then_paid(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors()
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run,
             DealStart(deal_id="5", inbox_id="in-5", closed_at=datetime(2026, 1, 1, tzinfo=UTC)),

@@ -17,7 +17,6 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     QUERY_STAGE,
@@ -52,12 +51,7 @@ async def test_overpaid_deal_on_the_dev_server(
 
 async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
     vendors = FakeVendors()
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(env, task_queue):
         start = DealStart(deal_id="5", inbox_id="in-5", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
         handle = await env.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     QUERY_STAGE,
@@ -40,12 +39,7 @@ async def test_fifty_fifty_deal_invoices_twice_and_completes_when_both_are_paid(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors(schedule="50/50")
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         start = DealStart(deal_id="9", inbox_id="in-9", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
@@ -95,12 +89,7 @@ async def test_per_shipment_deal_invoices_each_shipment_and_refuses_an_overshipm
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors(schedule="per_shipment")
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         start = DealStart(deal_id="8", inbox_id="in-8", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from quote2cash.messages import (
     ROLE_APPROVER,
@@ -30,12 +29,7 @@ async def test_long_overdue_invoice_is_written_off_only_with_approval(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
     vendors = FakeVendors(partly_paid=Decimal("10.00"))
-    async with Worker(
-        temporal_ts.client,
-        task_queue=task_queue,
-        workflows=[DealWorkflow],
-        activities=vendors.activities(),
-    ):
+    async with vendors.worker(temporal_ts, task_queue):
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run,
             DealStart(deal_id="6", inbox_id="in-6", closed_at=datetime(2026, 1, 1, tzinfo=UTC)),
