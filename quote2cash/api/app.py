@@ -23,6 +23,7 @@ from quote2cash.api import (
     dashboard,
     deals,
     errors,
+    metrics,
     ops,
     payments,
     preview,
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(refunds.router)
     app.include_router(preview.router)
     app.include_router(dashboard.router)
+    app.include_router(metrics.router)
     app.include_router(payments.router)
     codec.install(app, settings)
     return app

@@ -10,56 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
 from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from quote2cash.api.deps import AppState, StateDep, require_ops
-from quote2cash.api.errors import NotFound, TemporalUnavailable
+from quote2cash.api.board import Board, collect
+from quote2cash.api.deps import StateDep, require_ops
+from quote2cash.api.errors import NotFound
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
-from quote2cash.messages import Stage
-from quote2cash.store import InboxRepository, LedgerRepository, unit_of_work
 
 router = APIRouter(tags=["ops"])
 ACCOUNT_NAMES = {code: name.replace("_", " ") for name, code in DEFAULT_ACCOUNTS}
-PARKED_SHOWN = 50
-
-
-@dataclass
-class Board:
-    stages: dict[str, int] = field(default_factory=dict)
-    parked: list[tuple[str, str]] = field(default_factory=list)
-    temporal_error: str = ""
-    inbox: dict[str, int] = field(default_factory=dict)
-    balances: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    balanced: bool = True
-
-
-async def _temporal(state: AppState, board: Board) -> None:
-    try:
-        client = await state.gateway.client()
-        counts = await asyncio.gather(
-            *(client.count_workflows(f'Q2cStage = "{s.value}"') for s in Stage)
-        )
-        board.stages = {s.value: c.count for s, c in zip(Stage, counts, strict=True)}
-        query = f'Q2cStage = "{Stage.NEEDS_ATTENTION.value}"'
-        async for wf in client.list_workflows(query, limit=PARKED_SHOWN):
-            reason = wf.search_attributes.get("Q2cAttention", [""])
-            board.parked.append((wf.id, str(reason[0]) if reason else ""))
-    except TemporalUnavailable as exc:
-        board.temporal_error = str(exc)
-
-
-def _store(state: AppState, board: Board) -> None:
-    with unit_of_work(state.engine) as session:
-        board.inbox = InboxRepository(session).counts()
-        ledger = LedgerRepository(session)
-        board.balances = ledger.trial_balance()
-        board.balanced = ledger.is_balanced()
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
@@ -86,12 +49,14 @@ def _render(board: Board, ui: str, namespace: str) -> str:
             for account, amount in sorted(accounts.items())
         ]
     )
-    warn = (
-        f'<p class="bad">Temporal: {escape(board.temporal_error)}</p>'
-        if board.temporal_error
-        else ""
+    warn = "".join(
+        f'<p class="bad">{what}: {escape(error)}</p>'
+        for what, error in (("Temporal", board.temporal_error), ("Database", board.database_error))
+        if error
     )
     verdict = '<b class="ok">balanced</b>' if board.balanced else '<b class="bad">NOT balanced</b>'
+    if board.database_error:
+        verdict = '<b class="bad">not read</b>'
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="5"><title>quote2cash</title><style>
 body{{font:14px system-ui,sans-serif;margin:2em;color:#222}} h1{{font-size:20px}}
@@ -111,8 +76,7 @@ td:last-child{{text-align:right}} .ok{{color:#17803d}} .bad{{color:#b42318}}</st
 async def dashboard(request: Request, state: StateDep) -> HTMLResponse:
     if state.settings.mode == "production":
         require_ops(request, state)
-    board = Board()
-    await asyncio.gather(_temporal(state, board), asyncio.to_thread(_store, state, board))
+    board = await collect(state)
     ui = f"http://127.0.0.1:{state.settings.temporal_ui_port}"
     return HTMLResponse(_render(board, ui, state.settings.temporal_namespace))
 
