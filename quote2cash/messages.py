@@ -168,6 +168,8 @@ class InvoicePart(BaseModel):
     status: str
     amount_paid: str = "0"
     amount_due: str = ""
+    dunning_level: int = 0
+    """How many payment reminders were sent for this invoice (see workflows/dunning.py)."""
 
 
 class DealStatus(BaseModel):
@@ -185,7 +187,7 @@ class DealStatus(BaseModel):
     amount_paid: str = ""
     amount_due: str = ""
     dunning_level: int = 0
-    """How many payment reminders were sent (see workflows/dunning.py)."""
+    """How many payment reminders were sent; billed in parts, the highest of any part."""
     billing_schedule: str = ""
     invoices: list[InvoicePart] = Field(default_factory=list)
     """Every invoice of the deal, first to last: one, or one per part of its schedule."""

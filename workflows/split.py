@@ -6,7 +6,8 @@ confirmation), each under its own number and business key ``<workflow id>:invoic
 With ``per_shipment`` each shipment confirmation (a signal naming the shipped line ids
 and quantities) is invoiced as it comes, until every line has shipped; a shipment that
 names an unknown line or more than is left is not billed, and says why in the state.
-The deal waits until every part is paid, posts every part's invoice and payments in one
+The deal waits until every part is paid, reminding the customer of each part overdue
+by its own due date (see dunning.py), posts every part's invoice and payments in one
 batch of balanced journals, then writes all the numbers back to the CRM. Only deals
 with a schedule take this path, behind ``workflow.patched``; others are unchanged.
 """
@@ -14,7 +15,7 @@ with a schedule take this path, behind ``workflow.patched``; others are unchange
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.split import issued_on, parse_schedule, split_invoice
-    from quote2cash.messages import InvoiceChanged, PaymentReceived, ShipmentConfirmed, Stage
+    from quote2cash.messages import (
+        InvoiceChanged,
+        InvoicePart,
+        PaymentReceived,
+        ShipmentConfirmed,
+        Stage,
+    )
     from quote2cash.temporal import SA_AMOUNT
 
 PATCH_SPLIT = "split-invoices"
@@ -68,6 +75,8 @@ class SplitBilling(Parking):
 
         async def apply_received(self) -> None: ...
 
+        async def dun_part(self, part: InvoicePart, due: date, invoice: InvoiceStatus) -> None: ...
+
     async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
         self.status.billing_schedule = snapshot.billing_schedule
         whole = build_invoice(snapshot, issue_date=workflow.now().date())
@@ -75,7 +84,7 @@ class SplitBilling(Parking):
             parts, refs = await self._invoice_shipments(whole, contact_id)
         else:
             parts, refs = await self._invoice_schedule(whole, contact_id)
-        paid = await self._await_parts_paid(refs)
+        paid = await self._await_parts_paid(parts, refs)
         await self._post([(n, d, p) for n, (d, p) in enumerate(zip(parts, paid, strict=True), 1)])
         numbers = ", ".join(ref.invoice_number for ref in refs)
         total_paid = sum((p.amount_paid for p in paid), start=whole.total * 0)
@@ -132,8 +141,14 @@ class SplitBilling(Parking):
             self._shipment_ids.add(shipment.shipment_id)
             self._shipments.append(shipment)
 
-    async def _await_parts_paid(self, refs: list[InvoiceRef]) -> list[InvoiceStatus]:
-        """Wait until every part is paid in full: read each unpaid part on news, or daily."""
+    def _part(self, invoice_id: str) -> InvoicePart:
+        return next(p for p in self.status.invoices if p.invoice_id == invoice_id)
+
+    async def _await_parts_paid(
+        self, parts: list[InvoiceDraft], refs: list[InvoiceRef]
+    ) -> list[InvoiceStatus]:
+        """Wait until every part is paid in full: read each unpaid part on news, or daily,
+        and send an overdue part the reminder due by its own due date."""
         read: dict[str, InvoiceStatus] = {}
         while True:
             self.set_stage(Stage.AWAITING_PAYMENT)
@@ -145,10 +160,12 @@ class SplitBilling(Parking):
                 )
             self._invoice_events.clear()
             await self.apply_received()
-            for ref in refs:
-                if ref.invoice_id not in read or not settled(read[ref.invoice_id]):
-                    read[ref.invoice_id] = await self._read_invoice(
-                        Stage.AWAITING_PAYMENT, ref.invoice_id
-                    )
+            for draft, ref in zip(parts, refs, strict=True):
+                if ref.invoice_id in read and settled(read[ref.invoice_id]):
+                    continue
+                status = await self._read_invoice(Stage.AWAITING_PAYMENT, ref.invoice_id)
+                read[ref.invoice_id] = status
+                if not settled(status):
+                    await self.dun_part(self._part(ref.invoice_id), draft.due_date, status)
             if all(settled(s) for s in read.values()):
                 return [read[ref.invoice_id] for ref in refs]

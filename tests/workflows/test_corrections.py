@@ -6,11 +6,14 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,13 +35,23 @@ from quote2cash.messages import (
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
 
+HISTORIES = Path(__file__).parents[1] / "histories"
 FINANCE = ApprovalDecision(actor="finance-1", roles=["approver"], reason="wrong PO reference")
 
 
 async def test_unpaid_invoice_is_voided_and_reissued_under_the_next_number(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
-    await _corrected_deal(temporal_ts, task_queue)
+    await _corrected_deal(temporal_ts, task_queue, record=False)
+
+
+async def test_void_and_reissue_on_the_dev_server(
+    temporal_dev: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The same on the dev server; its history is the recorded void-and-reissue path."""
+    await _corrected_deal(
+        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
+    )
 
 
 async def test_no_void_once_something_is_paid(
@@ -76,7 +89,7 @@ async def _awaiting_payment(env: WorkflowEnvironment, task_queue: str) -> Workfl
     return handle
 
 
-async def _corrected_deal(env: WorkflowEnvironment, task_queue: str) -> None:
+async def _corrected_deal(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
     vendors = FakeVendors()
     async with vendors.worker(env, task_queue):
         start = DealStart(deal_id="4", inbox_id="in-4", closed_at=datetime(2026, 1, 1, tzinfo=UTC))
@@ -128,6 +141,10 @@ async def _corrected_deal(env: WorkflowEnvironment, task_queue: str) -> None:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     assert result.journal_entries[:3] == [e.key for e in void.entries] + [final.entries[0].key]
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000002"
+    if record:
+        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
+        path = HISTORIES / "deal_workflow_v7_void_reissue.json"
+        await asyncio.to_thread(path.write_text, text)
 
 
 def _kind(key: str) -> str:

@@ -2,7 +2,10 @@
 a running deal would do fails here, before it reaches a worker with live deals.
 
 Record anew (after a deliberate, ``workflow.patched`` change) with
-``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``.
+``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``. Paths recorded by a workflow
+test write their own file under the same variable: test_overpayment.py and
+test_corrections.py on the dev server, test_split_dunning.py on the time-skipping
+server (its reminders are weeks apart; its histories replay the same).
 """
 
 from __future__ import annotations
