@@ -92,6 +92,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         self._received: list[PaymentReceived] = []
         self._received_ids: set[str] = set()
         self._credits: list[tuple[PaymentReceived, Decimal]] = []
+        self._held: list[PaymentReceived] = []
         self._correction: Correction | None = None
         self._contact_id = ""
         self._crm = ""

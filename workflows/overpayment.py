@@ -6,6 +6,13 @@ the excess is the customer's credit. Xero's invoices refuse payments above the a
 due, so the credit is kept in our ledger: an unapplied-credit journal (Dr cash, Cr
 customer credit) posted with the deal's other journals, and ``customer_credit`` in the
 stage query. ``workflow.patched`` is called only when such a payment arrives.
+
+A payment in another currency than the invoice's is not applied at all (Xero would
+refuse it or misstate it): the whole payment is held as credit in its own currency, by
+the same kind of journal, and ``held_payments`` in the stage query says why and what a
+person should do. The invoice stays due. Its own patch is called only when such a
+payment arrives. The journal's key (``credit_journal_key``) is the one the API's relay
+uses for a payment that arrives after the deal closed, so each is posted once.
 """
 
 from __future__ import annotations
@@ -22,9 +29,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import AppliedPayment, ApplyPaymentRequest
     from quote2cash.billing.journal import JournalEntry, overpayment_entry
     from quote2cash.billing.money import Money
-    from quote2cash.messages import PaymentReceived, Stage
+    from quote2cash.messages import PaymentReceived, Stage, credit_journal_key
 
 PATCH_OVERPAYMENT = "received-payments"
+PATCH_OTHER_CURRENCY = "payments-in-other-currency"
 
 
 class Overpayments(Parking):
@@ -33,6 +41,7 @@ class Overpayments(Parking):
     _received: list[PaymentReceived]
     _received_ids: set[str]
     _credits: list[tuple[PaymentReceived, Decimal]]
+    _held: list[PaymentReceived]
 
     def accept_payment(self, payment: PaymentReceived) -> None:
         # Delivery is at least once: the same payment twice is one payment.
@@ -46,11 +55,27 @@ class Overpayments(Parking):
             return
         while self._received:
             payment = self._received.pop(0)
+            if self._other_currency(payment) and workflow.patched(PATCH_OTHER_CURRENCY):
+                self._hold(payment)
+                continue
             result = await self._apply(payment)
             if result.excess > 0:
                 self._credits.append((payment, result.excess))
                 credit = sum((excess for _, excess in self._credits), Decimal(0))
                 self.status.customer_credit = str(credit)
+
+    def _other_currency(self, payment: PaymentReceived) -> bool:
+        # "" is the invoice's currency: events recorded before payments named one.
+        return bool(payment.currency) and payment.currency != self.status.currency.upper()
+
+    def _hold(self, payment: PaymentReceived) -> None:
+        """Keep a payment in another currency as credit; the invoice stays due."""
+        self._held.append(payment)
+        self.status.held_payments.append(
+            f"payment {payment.payment_id} of {payment.amount} {payment.currency} held as "
+            f"customer credit: the invoice is in {self.status.currency}; "
+            "refund it or apply it by hand"
+        )
 
     async def _apply(self, payment: PaymentReceived) -> AppliedPayment:
         request = ApplyPaymentRequest(
@@ -69,11 +94,11 @@ class Overpayments(Parking):
         )
 
     def credit_entries(self, currency: str) -> list[JournalEntry]:
-        """One unapplied-credit journal per over-payment."""
+        """One unapplied-credit journal per over-payment and per payment held."""
         wf = self.status.workflow_id
-        return [
+        excesses = [
             overpayment_entry(
-                key=f"{wf}:journal:credit:{payment.payment_id}",
+                key=credit_journal_key(wf, payment.payment_id),
                 amount=Money(amount=excess, currency=currency),
                 received_on=payment.received_on,
                 memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
@@ -81,3 +106,15 @@ class Overpayments(Parking):
             )
             for payment, excess in self._credits
         ]
+        held = [
+            overpayment_entry(
+                key=credit_journal_key(wf, payment.payment_id),
+                amount=Money(amount=payment.amount, currency=payment.currency),
+                received_on=payment.received_on,
+                memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} is "
+                f"not in the invoice's currency ({currency}); held for the customer until "
+                "refunded or applied by hand",
+            )
+            for payment in self._held
+        ]
+        return excesses + held

@@ -145,5 +145,6 @@ def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
         amount=Decimal(paid.amount).scaleb(-minor_units(currency)),
         received_on=on or datetime.now(UTC).date(),
         reference=f"{event.type} {event.id}",
+        currency=currency,
     )
     return paid.metadata.get("q2c_crm", "hubspot"), deal, signal
