@@ -98,7 +98,7 @@ async def _deal_paid_in_two_currencies(
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     if record:
         text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v7_other_currency.json"
+        path = HISTORIES / "deal_workflow_v9_other_currency.json"
         await asyncio.to_thread(path.write_text, text)
 
 

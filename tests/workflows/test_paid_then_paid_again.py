@@ -84,5 +84,5 @@ async def _paid_then_paid_again(env: WorkflowEnvironment, task_queue: str, *, re
         assert [line.account for line in entry.lines] == ["090", "CUSTCREDIT"]
     if record:
         text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v8_paid_then_paid_again.json"
+        path = HISTORIES / "deal_workflow_v10_paid_then_paid_again.json"
         await asyncio.to_thread(path.write_text, text)
