@@ -37,6 +37,12 @@ def deal_workflow_id(crm: str, deal_id: str) -> str:
     return f"deal:{crm}:{deal_id}"
 
 
+def credit_journal_key(workflow_id: str, payment_id: str) -> str:
+    """Ledger key of a payment's unapplied-credit journal: the deal posts it, or the
+    relay when the payment arrives after the deal closed; either way once."""
+    return f"{workflow_id}:journal:credit:{payment_id}"
+
+
 class Stage(StrEnum):
     RECEIVED = "received"
     SNAPSHOT = "snapshot"
@@ -79,7 +85,8 @@ class PaymentReceived(BaseModel):
     """Money received for one of the deal's invoices (a payment provider's event).
 
     The deal applies up to the amount due to the invoice in the accounting system; any
-    excess becomes the customer's credit.
+    excess becomes the customer's credit. A payment in another currency than the
+    invoice's is not applied: it is held as the customer's credit in its own currency.
     """
 
     payment_id: str = Field(description="dedupe key: at-least-once delivery")
@@ -87,6 +94,8 @@ class PaymentReceived(BaseModel):
     amount: Decimal = Field(gt=0)
     received_on: date
     reference: str = ""
+    currency: str = Field(default="", pattern=r"^([A-Z]{3})?$")
+    """ISO 4217 code; "" means the invoice's currency (what events before this field meant)."""
 
 
 class InvoiceChanged(BaseModel):
@@ -194,6 +203,8 @@ class DealStatus(BaseModel):
     corrections: list[Correction] = Field(default_factory=list)
     customer_credit: str = ""
     """Received above what was due, held as the customer's credit (see overpayment.py)."""
+    held_payments: list[str] = Field(default_factory=list)
+    """Payments not applied to the invoice (another currency), held as credit, and why."""
     shipment_problems: list[str] = Field(default_factory=list)
     """Shipments of a ``per_shipment`` deal that were not billed, and why."""
     write_off: WriteOff | None = None

@@ -2,7 +2,8 @@
 
 The story, one step each: snapshot → master data → approval (when the policy asks, see
 approvals.py) → provisioning → invoice → payment → posting → write-back. Each step that
-fails permanently parks the deal (see parking.py).
+fails permanently parks the deal (see parking.py). Payments beyond what the invoice
+needs, in another currency, or after it was paid are held as credit (overpayment.py).
 Money is computed here, deterministically, by the billing core; every side effect is an
 activity with a business idempotency key.
 """
@@ -41,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         WriteBackRequest,
     )
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
+    from quote2cash.billing.journal import JournalEntry
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.messages import (
         DEAL_WORKFLOW,
@@ -92,6 +94,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         self._received: list[PaymentReceived] = []
         self._received_ids: set[str] = set()
         self._credits: list[tuple[PaymentReceived, Decimal]] = []
+        self._held: list[PaymentReceived] = []
         self._correction: Correction | None = None
         self._contact_id = ""
         self._crm = ""
@@ -122,6 +125,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         # A correction may have voided the invoice and reissued it under the next number.
         await self._post([(len(self.status.invoices), self._current, paid)])
         await self._write_back(start.deal_id, self.status.invoice_number, paid)
+        await self.hold_after_paid(self._post_journals)
         self.set_stage(Stage.COMPLETED)
         return self.status
 
@@ -278,7 +282,10 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
                 paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
             entries += journal_entries(self.status.workflow_id, draft, paid, n)
         entries += self.write_off_entries(workflow.now().date())
-        entries += self.credit_entries(billed[0][1].currency)
+        entries += self.credit_entries()
+        await self._post_journals(entries)
+
+    async def _post_journals(self, entries: list[JournalEntry]) -> None:
         await self.step(
             Stage.POSTING,
             # A short write to our own database: a local activity records one marker

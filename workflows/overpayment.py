@@ -6,10 +6,23 @@ the excess is the customer's credit. Xero's invoices refuse payments above the a
 due, so the credit is kept in our ledger: an unapplied-credit journal (Dr cash, Cr
 customer credit) posted with the deal's other journals, and ``customer_credit`` in the
 stage query. ``workflow.patched`` is called only when such a payment arrives.
+
+A payment in another currency than the invoice's is not applied at all (Xero would
+refuse it or misstate it): the whole payment is held as credit in its own currency, by
+the same kind of journal, and ``held_payments`` in the stage query says why and what a
+person should do. The invoice stays due. Its own patch is called only when such a
+payment arrives.
+
+A payment that comes once the invoice is paid, while the deal posts or writes back, is
+all credit: it is held and its journal posted before the deal completes (its own
+patch, called only then). The journal's key (``credit_journal_key``) is the one the
+API's relay uses for a payment that arrives after the deal closed, so each is posted
+once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 from temporalio import workflow
@@ -22,9 +35,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import AppliedPayment, ApplyPaymentRequest
     from quote2cash.billing.journal import JournalEntry, overpayment_entry
     from quote2cash.billing.money import Money
-    from quote2cash.messages import PaymentReceived, Stage
+    from quote2cash.messages import PaymentReceived, Stage, credit_journal_key
 
 PATCH_OVERPAYMENT = "received-payments"
+PATCH_OTHER_CURRENCY = "payments-in-other-currency"
+PATCH_AFTER_PAID = "payments-after-paid"
+
+PostJournals = Callable[[list[JournalEntry]], Awaitable[None]]
 
 
 class Overpayments(Parking):
@@ -33,6 +50,7 @@ class Overpayments(Parking):
     _received: list[PaymentReceived]
     _received_ids: set[str]
     _credits: list[tuple[PaymentReceived, Decimal]]
+    _held: list[PaymentReceived]
 
     def accept_payment(self, payment: PaymentReceived) -> None:
         # Delivery is at least once: the same payment twice is one payment.
@@ -46,11 +64,50 @@ class Overpayments(Parking):
             return
         while self._received:
             payment = self._received.pop(0)
+            if self._other_currency(payment) and workflow.patched(PATCH_OTHER_CURRENCY):
+                self._hold(payment)
+                continue
             result = await self._apply(payment)
             if result.excess > 0:
-                self._credits.append((payment, result.excess))
-                credit = sum((excess for _, excess in self._credits), Decimal(0))
-                self.status.customer_credit = str(credit)
+                self._keep_excess(payment, result.excess)
+
+    async def hold_after_paid(self, post: PostJournals) -> None:
+        """Hold the payments that came after the invoice was paid; post their journals."""
+        if not self._received or not workflow.patched(PATCH_AFTER_PAID):
+            return
+        entries = []
+        while self._received:
+            payment = self._received.pop(0)
+            if self._other_currency(payment):
+                self._hold(payment)
+                entries.append(self._held_entry(payment))
+                continue
+            self._keep_excess(payment, payment.amount)
+            entries.append(self._excess_entry(payment, payment.amount))
+            self.status.held_payments.append(
+                f"payment {payment.payment_id} of {payment.amount} {self.status.currency} "
+                "came after the invoice was paid: held as customer credit; "
+                "refund it or apply it by hand"
+            )
+        await post(entries)
+
+    def _other_currency(self, payment: PaymentReceived) -> bool:
+        # "" is the invoice's currency: events recorded before payments named one.
+        return bool(payment.currency) and payment.currency != self.status.currency.upper()
+
+    def _hold(self, payment: PaymentReceived) -> None:
+        """Keep a payment in another currency as credit; the invoice stays due."""
+        self._held.append(payment)
+        self.status.held_payments.append(
+            f"payment {payment.payment_id} of {payment.amount} {payment.currency} held as "
+            f"customer credit: the invoice is in {self.status.currency}; "
+            "refund it or apply it by hand"
+        )
+
+    def _keep_excess(self, payment: PaymentReceived, excess: Decimal) -> None:
+        self._credits.append((payment, excess))
+        credit = sum((kept for _, kept in self._credits), Decimal(0))
+        self.status.customer_credit = str(credit)
 
     async def _apply(self, payment: PaymentReceived) -> AppliedPayment:
         request = ApplyPaymentRequest(
@@ -68,16 +125,26 @@ class Overpayments(Parking):
             lambda: call(AccountingActivities.apply_payment, request, summary),
         )
 
-    def credit_entries(self, currency: str) -> list[JournalEntry]:
-        """One unapplied-credit journal per over-payment."""
-        wf = self.status.workflow_id
-        return [
-            overpayment_entry(
-                key=f"{wf}:journal:credit:{payment.payment_id}",
-                amount=Money(amount=excess, currency=currency),
-                received_on=payment.received_on,
-                memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
-                f"by {excess}; held for the customer until refunded or applied",
-            )
-            for payment, excess in self._credits
-        ]
+    def credit_entries(self) -> list[JournalEntry]:
+        """One unapplied-credit journal per over-payment and per payment held."""
+        excesses = [self._excess_entry(payment, excess) for payment, excess in self._credits]
+        return excesses + [self._held_entry(payment) for payment in self._held]
+
+    def _excess_entry(self, payment: PaymentReceived, excess: Decimal) -> JournalEntry:
+        return overpayment_entry(
+            key=credit_journal_key(self.status.workflow_id, payment.payment_id),
+            amount=Money(amount=excess, currency=self.status.currency),
+            received_on=payment.received_on,
+            memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
+            f"by {excess}; held for the customer until refunded or applied",
+        )
+
+    def _held_entry(self, payment: PaymentReceived) -> JournalEntry:
+        return overpayment_entry(
+            key=credit_journal_key(self.status.workflow_id, payment.payment_id),
+            amount=Money(amount=payment.amount, currency=payment.currency),
+            received_on=payment.received_on,
+            memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} is "
+            f"not in the invoice's currency ({self.status.currency}); held for the customer "
+            "until refunded or applied by hand",
+        )

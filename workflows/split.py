@@ -23,6 +23,10 @@ from temporalio import workflow
 
 from workflows.parking import Parking
 
+if TYPE_CHECKING:
+    from quote2cash.billing.journal import JournalEntry
+    from workflows.overpayment import PostJournals
+
 with workflow.unsafe.imports_passed_through():
     from activities.models import InvoiceRef, InvoiceStatus
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
@@ -77,6 +81,10 @@ class SplitBilling(Parking):
 
         async def dun_part(self, part: InvoicePart, due: date, invoice: InvoiceStatus) -> None: ...
 
+        async def hold_after_paid(self, post: PostJournals) -> None: ...
+
+        async def _post_journals(self, entries: list[JournalEntry]) -> None: ...
+
     async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
         self.status.billing_schedule = snapshot.billing_schedule
         whole = build_invoice(snapshot, issue_date=workflow.now().date())
@@ -91,6 +99,7 @@ class SplitBilling(Parking):
         self.status.amount_paid = str(total_paid)
         whole_paid = paid[-1].model_copy(update={"amount_paid": total_paid})
         await self._write_back(self.status.deal_id, numbers, whole_paid)
+        await self.hold_after_paid(self._post_journals)
 
     async def _invoice_schedule(
         self, whole: InvoiceDraft, contact_id: str

@@ -2,15 +2,15 @@
 
 Workflows are addressed by name and id only: the API does not import ``workflows/``.
 Each handler re-reads the stored body, so a replayed entry is handled exactly like the
-original one.
+original one. A payment whose deal is no longer running is the one entry handled
+without a workflow: see late_payments.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from temporalio.common import (
@@ -19,7 +19,10 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
+from quote2cash.api.late_payments import payment_after_close
+from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Relayed
 from quote2cash.api.schemas import (
     HubSpotEvent,
     PaymentEvent,
@@ -54,23 +57,6 @@ SHIPMENT = "shipment.confirmed"
 PAYMENT = "payment.succeeded"
 
 
-@dataclass(frozen=True)
-class Relayed:
-    pass
-
-
-@dataclass(frozen=True)
-class Ignored:
-    reason: str
-
-
-@dataclass(frozen=True)
-class Deferred:
-    note: str
-    after: timedelta
-
-
-Outcome = Relayed | Ignored | Deferred
 Handler = Callable[["Relay", InboxEntry], Awaitable[Outcome]]
 
 
@@ -167,7 +153,13 @@ async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
 async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
     handle = await relay.handle(deal_workflow_id(crm, deal_id))
-    await handle.signal(SIGNAL_PAYMENT, received, rpc_timeout=relay.policy.rpc_timeout)
+    try:
+        await handle.signal(SIGNAL_PAYMENT, received, rpc_timeout=relay.policy.rpc_timeout)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        # The deal is not running: the money must not vanish with the signal.
+        return await payment_after_close(relay, entry, handle, deal_id, received)
     return Relayed()
 
 

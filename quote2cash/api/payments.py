@@ -3,8 +3,11 @@
 A succeeded payment names its deal and invoice in ``metadata`` (``q2c_deal_id``,
 ``q2c_invoice_id``, optional ``q2c_crm``), as the payment link we hand the customer
 sets them. It is stored in the inbox before the 202, deduplicated by event id, and
-relayed as the deal's ``payment_received`` signal, which applies up to the amount due
-in the accounting system and keeps any excess as the customer's credit.
+relayed as the deal's ``payment_received`` signal (with the payment's currency), which
+applies up to the amount due in the accounting system and keeps any excess as the
+customer's credit; a payment in another currency is held as credit, not applied. A
+payment for a deal that is no longer running is held as credit by the relay itself
+(late_payments.py).
 """
 
 from __future__ import annotations

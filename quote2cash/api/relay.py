@@ -2,11 +2,13 @@
 
 Each entry is claimed (a lease in the inbox row), handed over, and its outcome written
 back: ``relayed``; ``ignored`` with the reason (deal already processed, workflow gone,
-invoice nobody created); still ``pending`` until a time (an invoice id we may not know
-*yet*: the invoice activity writes the id map right after Xero answers, and Xero's
-webhook can overtake it); or ``failed`` with a backoff when Temporal is unreachable or
-answers an error. Failed entries are retried for ever with a capped backoff, because
-nothing received may be lost; an operator sees them in ``GET /inbox?status=failed``.
+invoice nobody created); ``posted`` with the reason (a payment after its deal closed,
+held as credit in our ledger: see late_payments.py); still ``pending`` until a time (an
+invoice id we may not know *yet*: the invoice activity writes the id map right after
+Xero answers, and Xero's webhook can overtake it); or ``failed`` with a backoff when
+Temporal is unreachable or answers an error. Failed entries are retried for ever with a
+capped backoff, because nothing received may be lost; an operator sees them in
+``GET /inbox?status=failed``.
 
 Starting a deal cannot rely on Temporal alone to refuse a second run: a closed
 workflow is deleted after the namespace's retention period, after which
@@ -32,7 +34,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.gateway import TemporalGateway
-from quote2cash.api.handoff import DEAL_RUN, HANDLERS, Deferred, Ignored, Outcome, Relayed
+from quote2cash.api.handoff import DEAL_RUN, HANDLERS
+from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Posted, Relayed
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
 from quote2cash.store.idmap import owner_of
@@ -183,6 +186,8 @@ class Relay:
                 inbox.mark_ignored(entry.id, outcome.reason, now=now)
             elif isinstance(outcome, Deferred):
                 inbox.defer(entry.id, outcome.note, until=now + outcome.after, now=now)
+            elif isinstance(outcome, Posted):
+                inbox.mark_posted(entry.id, outcome.reason, now=now)
 
     def _record_failure(self, entry: InboxEntry, exc: Exception) -> None:
         assert entry.id is not None

@@ -132,7 +132,8 @@ class PaymentEvent(BaseModel):
 
 
 def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
-    """(crm, deal id, signal) of a succeeded payment; ``ValueError`` if it names no deal."""
+    """(crm, deal id, signal) of a succeeded payment, in its own currency; ``ValueError``
+    if it names no deal or its currency is not an ISO 4217 code."""
     paid = event.data.object
     deal, invoice = paid.metadata.get("q2c_deal_id"), paid.metadata.get("q2c_invoice_id")
     if not deal or not invoice:
@@ -145,5 +146,6 @@ def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
         amount=Decimal(paid.amount).scaleb(-minor_units(currency)),
         received_on=on or datetime.now(UTC).date(),
         reference=f"{event.type} {event.id}",
+        currency=currency,
     )
     return paid.metadata.get("q2c_crm", "hubspot"), deal, signal

@@ -155,6 +155,17 @@ class InboxRepository:
             next_attempt_at=None,
         )
 
+    def mark_posted(self, entry_id: int, reason: str, *, now: datetime | None = None) -> None:
+        """Handled without a workflow (a payment after its deal closed, held as credit in
+        our ledger); ``reason`` names the journal."""
+        self._set(
+            entry_id,
+            now or utcnow(),
+            status=InboxStatus.POSTED,
+            error=reason,
+            next_attempt_at=None,
+        )
+
     def requeue(self, entry_id: int, *, now: datetime | None = None) -> None:
         """Make an entry due again now (operator replay)."""
         self._set(entry_id, now or utcnow(), status=InboxStatus.PENDING, next_attempt_at=None)

@@ -22,6 +22,7 @@ class InboxStatus(StrEnum):
     RELAYED = "relayed"  # handed over: workflow started or signalled
     FAILED = "failed"  # a relay attempt failed; the relay loop retries it
     IGNORED = "ignored"  # nothing to do (other event type, deal already completed, ...)
+    POSTED = "posted"  # handled without a workflow: written to our ledger (late payment)
     REJECTED = "rejected"  # refused at the door: bad signature, stale, malformed
 
 

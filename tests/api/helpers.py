@@ -24,9 +24,10 @@ def entry(api: Api, entry_id: int) -> InboxEntry:
 
 
 async def settled(api: Api, entry_id: int) -> InboxEntry | None:
-    """The entry once the relay is done with it (relayed or ignored), else None."""
+    """The entry once the relay is done with it (relayed, ignored or posted), else None."""
     found = entry(api, entry_id)
-    return found if found.status in (InboxStatus.RELAYED, InboxStatus.IGNORED) else None
+    done = (InboxStatus.RELAYED, InboxStatus.IGNORED, InboxStatus.POSTED)
+    return found if found.status in done else None
 
 
 async def runs(env: WorkflowEnvironment, deal_id: str) -> int:

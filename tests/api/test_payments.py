@@ -68,6 +68,7 @@ def test_minor_units_follow_the_currency() -> None:
     assert payment_signal(PaymentEvent.model_validate(yen))[2].amount == Decimal(12050)
     pounds = payment_signal(PaymentEvent.model_validate(_event("1")))[2]
     assert pounds.amount == Decimal("120.50")
+    assert pounds.currency == "GBP"
     assert str(pounds.received_on) == "2025-11-27"
 
 

@@ -6,6 +6,7 @@ real activities are exactly-once against the real emulators is proven in tests/e
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,6 +64,8 @@ class FakeVendors:
     paid_invoices: set[str] = field(default_factory=set)
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
     voided: list[VoidInvoiceRequest] = field(default_factory=list)
+    write_back_gate: asyncio.Event | None = None
+    """When set, write_back waits for it: a test's signal arrives mid-step."""
 
     def worker(self, env: WorkflowEnvironment, task_queue: str) -> Worker:
         """A worker running the real DealWorkflow against these stand-ins."""
@@ -174,6 +177,8 @@ class FakeVendors:
 
         @activity.defn(name="write_back")
         async def write_back(req: WriteBackRequest) -> None:
+            if self.write_back_gate is not None:
+                await self.write_back_gate.wait()
             self.write_backs.append(req)
 
         return [
