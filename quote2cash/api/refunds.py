@@ -1,12 +1,15 @@
 """Refund of a completed deal: started by someone holding the approver role (money goes
-out), run as a saga by RefundWorkflow; its state is the workflow's ``refund`` query."""
+out), run as a saga by RefundWorkflow; its state is the workflow's ``refund`` query.
+
+In full (one per deal), or an ``amount`` of it under a caller-given ``refund_id``: the
+idempotency key of that partial refund (asking again with the same id joins it)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field, model_validator
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -16,8 +19,10 @@ from quote2cash.api.deps import StateDep
 from quote2cash.api.errors import Conflict, NotFound, TemporalUnavailable
 from quote2cash.api.tokens import Principal, require
 from quote2cash.api.updates import run_query
+from quote2cash.billing.decimals import Dec
 from quote2cash.messages import (
     QUERY_REFUND,
+    REFUND_ID_PATTERN,
     REFUND_WORKFLOW,
     ROLE_APPROVER,
     DealStatus,
@@ -32,8 +37,26 @@ router = APIRouter(prefix="/deals", tags=["refunds"])
 ApproverCaller = Annotated[Principal, Depends(require(ROLE_APPROVER))]
 
 
+RefundId = Annotated[str, Field(pattern=REFUND_ID_PATTERN, max_length=64)]
+
+
 class RefundBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
+    amount: Dec | None = Field(
+        default=None, gt=0, description="Refund this much (a decimal string); none: in full."
+    )
+    refund_id: RefundId | None = Field(
+        default=None, description="Your key for a partial refund: the same id joins it."
+    )
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> RefundBody:
+        if (self.amount is None) != (self.refund_id is None):
+            raise ValueError(
+                "a partial refund needs both amount and refund_id (your idempotency key); "
+                "a full refund neither"
+            )
+        return self
 
 
 class RefundStarted(BaseModel):
@@ -61,9 +84,10 @@ async def _completed_deal(state: StateDep, crm: str, deal_id: str) -> DealStatus
 async def refund(
     crm: str, deal_id: str, body: RefundBody, state: StateDep, who: ApproverCaller
 ) -> RefundStarted:
-    """Refund the deal's paid invoice in full (one refund per deal: asking again joins it)."""
+    """Refund the deal's paid invoice in full (one refund per deal: asking again joins it),
+    or ``amount`` of it (one per ``refund_id``: asking again joins it)."""
     deal = await _completed_deal(state, crm, deal_id)
-    workflow_id = refund_workflow_id(crm, deal_id)
+    workflow_id = refund_workflow_id(crm, deal_id, body.refund_id or "")
     client = await state.gateway.client()
     try:
         await client.start_workflow(
@@ -76,6 +100,8 @@ async def refund(
                 snapshot_hash=deal.snapshot_hash,
                 reason=body.reason,
                 requested_by=who.subject,
+                amount=body.amount,
+                refund_id=body.refund_id or "",
             ),
             id=workflow_id,
             task_queue=state.settings.task_queue,
@@ -84,6 +110,11 @@ async def refund(
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
     except WorkflowAlreadyStartedError:
+        if body.refund_id:
+            raise Conflict(
+                f"refund {body.refund_id} of deal {crm}/{deal_id} is done already; another "
+                "refund needs another refund_id"
+            ) from None
         raise Conflict(f"deal {crm}/{deal_id} was refunded already") from None
     except RPCError as exc:
         raise TemporalUnavailable(f"Temporal could not start the refund: {exc}") from exc
@@ -91,5 +122,12 @@ async def refund(
 
 
 @router.get("/{crm}/{deal_id}/refund")
-async def refund_state(crm: str, deal_id: str, state: StateDep, _: ApproverCaller) -> RefundStatus:
-    return await run_query(state, refund_workflow_id(crm, deal_id), QUERY_REFUND, RefundStatus)
+async def refund_state(
+    crm: str,
+    deal_id: str,
+    state: StateDep,
+    _: ApproverCaller,
+    refund_id: Annotated[RefundId | None, Query(description="A partial refund's id.")] = None,
+) -> RefundStatus:
+    workflow_id = refund_workflow_id(crm, deal_id, refund_id or "")
+    return await run_query(state, workflow_id, QUERY_REFUND, RefundStatus)
