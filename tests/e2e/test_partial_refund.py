@@ -74,6 +74,7 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
         code, output = await asyncio.to_thread(_cli_refund, spine, deal_id, str(rest), "R3")
         assert code == 0, output
         await _result(spine, deal_id, "R3")
+        full = await http.post(path, json={"reason": "all of it"}, headers=auth)
         [invoice] = await xero_list(spine, http, "Invoices")
         notes = await xero_list(spine, http, "CreditNotes")
         payments = await xero_list(spine, http, "Payments")
@@ -85,6 +86,8 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
     )
     assert again.status_code == 409  # R1 is done; another refund needs another id
     assert half.status_code == 422  # an amount without a refund id
+    assert full.status_code == 409  # a full refund would pay the partial ones back twice
+    assert f"refund:hubspot:{deal_id}:R1" in full.json()["detail"]
     cause = refused.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "RefundRefused"
