@@ -107,6 +107,26 @@ class CreditNoteRef(BaseModel):
     total: Decimal
 
 
+class RefundedRequest(BaseModel):
+    invoice_number: str
+
+
+class Refunded(BaseModel):
+    """What the credit notes referencing an invoice (not voided) credited so far."""
+
+    amount: Decimal
+    credit_notes: list[str]
+
+
+class CashRefundRequest(BaseModel):
+    business_key: str
+    """``refund:<crm>:<deal>:<refund id>:cash``: one cash refund per partial refund."""
+    credit_note_id: str
+    amount: Decimal
+    on: date
+    reference: str
+
+
 class VoidCreditNote(BaseModel):
     business_key: str
     credit_note_id: str

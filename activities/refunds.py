@@ -1,11 +1,15 @@
-"""Refund activities (Xero): credit note, payment removal and restore, allocation.
+"""Refund activities (Xero): credit note, payment removal and restore, allocation, and
+for a partial refund what was refunded so far and the cash paid out on the credit note.
 
-Each is one step of the refund saga (workflows/refund.py) or its compensation, keyed
-by the refund's business key so a retried call does not act twice within Xero's
-idempotency window.
+A refund's credit note carries the reference ``refund of <invoice number>: <reason>``;
+that is how the refunds of an invoice are found again. Each is one step of the refund
+saga (workflows/refund.py) or its compensation, keyed by the refund's business key so a
+retried call does not act twice within Xero's idempotency window.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from temporalio import activity
 
@@ -13,23 +17,34 @@ from activities.deps import Deps
 from activities.errors import vendor_errors
 from activities.models import (
     AllocationRequest,
+    CashRefundRequest,
     CreditNoteRef,
     CreditNoteRequest,
     PaymentLine,
     PaymentsRequest,
+    Refunded,
+    RefundedRequest,
     VoidCreditNote,
 )
 from activities.xero_mapping import line_item
+from quote2cash.connectors.xero import where_starts_with
 from quote2cash.connectors.xero_models import (
     XeroAccountRef,
     XeroAllocationIn,
     XeroContactRef,
     XeroCreditNoteIn,
+    XeroCreditNoteRef,
     XeroInvoiceRef,
     XeroPaymentIn,
 )
 
 BANK_ACCOUNT = "090"
+CANCELLED = {"VOIDED", "DELETED"}
+
+
+def refund_reference(invoice_number: str, reason: str = "") -> str:
+    """The credit note's reference; without a reason, the prefix all refunds share."""
+    return f"refund of {invoice_number}: {reason}" if reason else f"refund of {invoice_number}:"
 
 
 class RefundActivities:
@@ -45,7 +60,7 @@ class RefundActivities:
                     contact=XeroContactRef(contact_id=request.contact_id),
                     line_items=[line_item(line) for line in note.lines],
                     date=note.issue_date,
-                    reference=f"refund of {request.invoice_number}: {note.reason}",
+                    reference=refund_reference(request.invoice_number, note.reason),
                     currency_code=note.currency,
                 ),
                 idempotency_key=request.business_key,
@@ -108,3 +123,31 @@ class RefundActivities:
                 ),
                 idempotency_key=request.business_key,
             )
+
+    @activity.defn
+    async def refunded_so_far(self, request: RefundedRequest) -> Refunded:
+        """The credit notes already issued against the invoice, voided ones left out."""
+        where = where_starts_with("Reference", refund_reference(request.invoice_number))
+        with vendor_errors():
+            notes = await self._xero.list_credit_notes(where=where)
+        live = [n for n in notes if n.status not in CANCELLED]
+        return Refunded(
+            amount=sum((n.total for n in live), Decimal(0)),
+            credit_notes=[n.credit_note_number or n.credit_note_id for n in live],
+        )
+
+    @activity.defn
+    async def refund_cash(self, request: CashRefundRequest) -> str:
+        """Pay the money back: a payment against the credit note (Xero's cash refund)."""
+        with vendor_errors():
+            payment = await self._xero.create_payment(
+                XeroPaymentIn(
+                    credit_note=XeroCreditNoteRef(credit_note_id=request.credit_note_id),
+                    account=XeroAccountRef(code=BANK_ACCOUNT),
+                    date=request.on,
+                    amount=request.amount,
+                    reference=request.reference,
+                ),
+                idempotency_key=request.business_key,
+            )
+        return payment.payment_id

@@ -338,13 +338,19 @@ REFUND_WORKFLOW = "RefundWorkflow"
 QUERY_REFUND = "refund"
 
 
-def refund_workflow_id(crm: str, deal_id: str) -> str:
-    """One full refund per deal: a second request joins the first."""
-    return f"refund:{crm}:{deal_id}"
+REFUND_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+"""A caller's refund id: a business key (never personal data), safe in a workflow id."""
+
+
+def refund_workflow_id(crm: str, deal_id: str, refund_id: str = "") -> str:
+    """One full refund per deal; one partial refund per caller-given refund id. Asking
+    again with the same id joins the first."""
+    base = f"refund:{crm}:{deal_id}"
+    return f"{base}:{refund_id}" if refund_id else base
 
 
 class RefundStart(BaseModel):
-    """A full refund of a completed deal's paid invoice."""
+    """A refund of a completed deal's paid invoice: in full, or ``amount`` of it."""
 
     crm: str = "hubspot"
     deal_id: str
@@ -354,6 +360,9 @@ class RefundStart(BaseModel):
     """The deal's frozen snapshot: the credit note repeats exactly what was invoiced."""
     reason: str
     requested_by: str
+    amount: Decimal | None = Field(default=None, gt=0)
+    """A partial refund of this much (workflow id ``refund:<crm>:<deal>:<refund id>``)."""
+    refund_id: str = ""
 
 
 class RefundStatus(BaseModel):
@@ -365,3 +374,6 @@ class RefundStatus(BaseModel):
     amount: str = ""
     currency: str = ""
     journal_entries: list[str] = Field(default_factory=list)
+    refundable_before: str = ""
+    """Partial refunds: what was still refundable on the invoice before this one."""
+    cash_refund_payment_id: str = ""

@@ -63,6 +63,8 @@ def activities_of(deps: Deps) -> list[object]:
         refunds.remove_payments,
         refunds.restore_payments,
         refunds.allocate_credit_note,
+        refunds.refunded_so_far,
+        refunds.refund_cash,
     ]
 
 

@@ -1,17 +1,25 @@
-"""RefundWorkflow (``refund:<crm>:<deal>``): a paid invoice refunded in full, as a saga.
+"""RefundWorkflow: a paid invoice refunded, in full or in part, as a saga.
 
-The story: read the paid invoice, re-read the deal and prove it is the snapshot that
-was invoiced, then credit it — credit note (the invoice itself never changes), the
-customer's payments taken off (the money goes back), the credit note allocated to the
-invoice — and post the balanced journals. If a step fails for good, the steps already
-done are undone in reverse order (payments restored, credit note voided) and the
-workflow fails saying what failed and what was undone.
+Full (``refund:<crm>:<deal>``): read the paid invoice, re-read the deal and prove it is
+the snapshot that was invoiced, then credit it — credit note (the invoice itself never
+changes), the customer's payments taken off (the money goes back), the credit note
+allocated to the invoice — and post the balanced journals.
+
+Partial (``refund:<crm>:<deal>:<refund id>``, when the start names an amount): the same
+reads, plus what the invoice's earlier credit notes refunded; an amount above the rest is
+refused. Then a credit note of the amount in the invoice's proportions, the cash paid
+back as a payment against that credit note, and the journals.
+
+If a step fails for good, the steps already done are undone in reverse order (payments
+restored, credit note voided) and the workflow fails saying what failed and what was
+undone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -24,22 +32,32 @@ with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
     from activities.models import (
         AllocationRequest,
+        CashRefundRequest,
+        CreditNoteRef,
         CreditNoteRequest,
         InvoiceStatus,
         InvoiceStatusRequest,
         PaymentsRequest,
         PostingRequest,
+        RefundedRequest,
         SnapshotRequest,
         VoidCreditNote,
     )
     from activities.refunds import RefundActivities
-    from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_entry, credit_note_for
-    from quote2cash.billing.invoice import build_invoice
+    from quote2cash.billing.credit_note import (
+        CreditNoteDraft,
+        credit_note_entry,
+        credit_note_for,
+        credit_note_of_amount,
+    )
+    from quote2cash.billing.errors import BillingError
+    from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.journal import refund_entry
     from quote2cash.billing.money import Money
     from quote2cash.messages import QUERY_REFUND, REFUND_WORKFLOW, RefundStart, RefundStatus
 
 Undo = Callable[[], Awaitable[None]]
+PARTIAL_REFUND = "partial-refund"
 
 
 @workflow.defn(name=REFUND_WORKFLOW)
@@ -49,7 +67,9 @@ class RefundWorkflow:
 
     @workflow.run
     async def run(self, start: RefundStart) -> RefundStatus:
-        self.status.workflow_id = key = workflow.info().workflow_id
+        self.status.workflow_id = workflow.info().workflow_id
+        if start.amount is not None and workflow.patched(PARTIAL_REFUND):
+            return await self._partial(start, start.amount)
         invoice = await self._paid_invoice(start)
         note = await self._credit_note(start, invoice)
         self.status.amount, self.status.currency = str(note.total), note.currency
@@ -57,12 +77,78 @@ class RefundWorkflow:
         try:
             await self._credit(start, invoice, note, undo)
         except BaseException as failure:  # cancellation too: undo what was done
-            await self._compensate(undo)
+            raise await self._compensated(undo) from failure
+        await self._post_journals(start, note)
+        return self.status
+
+    async def _partial(self, start: RefundStart, amount: Decimal) -> RefundStatus:
+        """Refund ``amount``: a credit note of it, the cash paid back against the note."""
+        invoice = await self._paid_invoice(start)
+        await self._check_refundable(start, invoice, amount)
+        draft = await self._invoiced(start, invoice)
+        try:
+            note = credit_note_of_amount(
+                draft, amount, issue_date=workflow.now().date(), reason=start.reason
+            )
+        except BillingError as exc:
+            raise ApplicationError(str(exc), type="RefundRefused") from None
+        self.status.amount, self.status.currency = str(note.total), note.currency
+        undo: list[tuple[str, Undo]] = []
+        try:
+            ref = await self._create_note(start, invoice, note, undo)
+            await self._refund_cash(ref, note)
+        except BaseException as failure:  # cancellation too: undo what was done
+            raise await self._compensated(undo) from failure
+        await self._post_journals(start, note)
+        return self.status
+
+    async def _check_refundable(
+        self, start: RefundStart, invoice: InvoiceStatus, amount: Decimal
+    ) -> None:
+        """Refuse more than the customer paid less what earlier refunds gave back."""
+        self.status.step = "read earlier refunds"
+        refunded = await call(
+            RefundActivities.refunded_so_far,
+            RefundedRequest(invoice_number=start.invoice_number),
+            f"read the credit notes already issued against {start.invoice_number}",
+        )
+        rest = min(invoice.amount_paid, invoice.total - refunded.amount)
+        self.status.refundable_before = str(rest)
+        if amount > rest:
+            earlier = ", ".join(refunded.credit_notes) or "none"
             raise ApplicationError(
-                f"refund failed at {self.status.step}; undone: "
-                f"{', '.join(self.status.compensated) or 'nothing'}",
-                type="RefundCompensated",
-            ) from failure
+                f"refund of {amount} exceeds what is still refundable on "
+                f"{start.invoice_number}: {rest} of {invoice.total} (refunded already: "
+                f"{refunded.amount} on credit notes {earlier}); ask for at most {rest}",
+                type="RefundRefused",
+            )
+
+    async def _refund_cash(self, ref: CreditNoteRef, note: CreditNoteDraft) -> None:
+        self.status.step = "refund cash"
+        self.status.cash_refund_payment_id = await call(
+            RefundActivities.refund_cash,
+            CashRefundRequest(
+                business_key=f"{self.status.workflow_id}:cash",
+                credit_note_id=ref.credit_note_id,
+                amount=note.total,
+                on=note.issue_date,
+                reference=f"cash refund on {ref.credit_note_number}",
+            ),
+            f"pay {note.total} {note.currency} back against credit note {ref.credit_note_number}",
+        )
+        self.status.done.append("cash refunded")
+
+    async def _compensated(self, undo: list[tuple[str, Undo]]) -> ApplicationError:
+        """Undo what was done; the error that says what failed and what was undone."""
+        await self._compensate(undo)
+        return ApplicationError(
+            f"refund failed at {self.status.step}; undone: "
+            f"{', '.join(self.status.compensated) or 'nothing'}",
+            type="RefundCompensated",
+        )
+
+    async def _post_journals(self, start: RefundStart, note: CreditNoteDraft) -> None:
+        key = self.status.workflow_id
         entries = [
             credit_note_entry(note, key=f"{key}:journal:credit_note"),
             refund_entry(
@@ -82,7 +168,6 @@ class RefundWorkflow:
         )
         self.status.journal_entries = [e.key for e in entries]
         self.status.step = "refunded"
-        return self.status
 
     async def _paid_invoice(self, start: RefundStart) -> InvoiceStatus:
         self.status.step = "read invoice"
@@ -100,6 +185,11 @@ class RefundWorkflow:
 
     async def _credit_note(self, start: RefundStart, invoice: InvoiceStatus) -> CreditNoteDraft:
         """The credit note of the invoiced snapshot, line for line, to the cent."""
+        draft = await self._invoiced(start, invoice)
+        return credit_note_for(draft, issue_date=draft.issue_date, reason=start.reason)
+
+    async def _invoiced(self, start: RefundStart, invoice: InvoiceStatus) -> InvoiceDraft:
+        """The invoice rebuilt from the deal's frozen snapshot, dated today."""
         self.status.step = "re-read deal"
         snapshot = await call(
             CrmActivities.fetch_snapshot,
@@ -112,16 +202,14 @@ class RefundWorkflow:
                 "invoice's lines by hand (runbook)",
                 type="SnapshotChanged",
             )
-        today = workflow.now().date()
-        note = credit_note_for(
-            build_invoice(snapshot, issue_date=today), issue_date=today, reason=start.reason
-        )
-        if note.total != invoice.total:
+        draft = build_invoice(snapshot, issue_date=workflow.now().date())
+        if draft.total != invoice.total:
             raise ApplicationError(
-                f"credit note {note.total} differs from the invoice total {invoice.total}",
+                f"the deal's snapshot prices to {draft.total}, not the invoice total "
+                f"{invoice.total}",
                 type="SnapshotChanged",
             )
-        return note
+        return draft
 
     async def _credit(
         self,
@@ -131,19 +219,7 @@ class RefundWorkflow:
         undo: list[tuple[str, Undo]],
     ) -> None:
         key = self.status.workflow_id
-        self.status.step = "create credit note"
-        ref = await call(
-            RefundActivities.create_credit_note,
-            CreditNoteRequest(
-                business_key=f"{key}:credit_note",
-                contact_id=invoice.contact_id,
-                invoice_number=start.invoice_number,
-                note=note,
-            ),
-            f"create a credit note of {note.total} {note.currency} for {start.invoice_number}",
-        )
-        self.status.credit_note_number = ref.credit_note_number
-        self._done("credit note", undo, lambda: self._void(ref.credit_note_id))
+        ref = await self._create_note(start, invoice, note, undo)
         self.status.step = "take payments off"
         payments = PaymentsRequest(
             business_key=f"{key}:payments", invoice_id=invoice.invoice_id, payments=invoice.payments
@@ -167,6 +243,28 @@ class RefundWorkflow:
             f"allocate credit note {ref.credit_note_number} to {start.invoice_number}",
         )
         self.status.done.append("credit note allocated")
+
+    async def _create_note(
+        self,
+        start: RefundStart,
+        invoice: InvoiceStatus,
+        note: CreditNoteDraft,
+        undo: list[tuple[str, Undo]],
+    ) -> CreditNoteRef:
+        self.status.step = "create credit note"
+        ref = await call(
+            RefundActivities.create_credit_note,
+            CreditNoteRequest(
+                business_key=f"{self.status.workflow_id}:credit_note",
+                contact_id=invoice.contact_id,
+                invoice_number=start.invoice_number,
+                note=note,
+            ),
+            f"create a credit note of {note.total} {note.currency} for {start.invoice_number}",
+        )
+        self.status.credit_note_number = ref.credit_note_number
+        self._done("credit note", undo, lambda: self._void(ref.credit_note_id))
+        return ref
 
     def _done(self, what: str, undo: list[tuple[str, Undo]], compensation: Undo) -> None:
         self.status.done.append(what)

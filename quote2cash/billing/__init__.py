@@ -15,7 +15,12 @@ from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.amendment import AmendmentDelta, amendment_invoice, diff_snapshots
 from quote2cash.billing.catalog import Price, PriceBookVersion, Product, Quote, QuoteItem, freeze
 from quote2cash.billing.conventions import Conventions
-from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_entry, credit_note_for
+from quote2cash.billing.credit_note import (
+    CreditNoteDraft,
+    credit_note_entry,
+    credit_note_for,
+    credit_note_of_amount,
+)
 from quote2cash.billing.errors import (
     BillingError,
     CurrencyMismatchError,
@@ -95,6 +100,7 @@ __all__ = [
     "build_invoice",
     "credit_note_entry",
     "credit_note_for",
+    "credit_note_of_amount",
     "diff_snapshots",
     "freeze",
     "fx_payment_entry",

@@ -1,8 +1,10 @@
 """Credit notes: a finalized invoice never changes; it is corrected by crediting lines.
 
 A credit note repeats the credited lines' net and tax exactly (never recomputes them,
-so a full credit always cancels the invoice to the cent). Xero's credit notes carry no
-discounts, so each line is shown as quantity 1 at its net (or gross) amount.
+so a full credit always cancels the invoice to the cent). A credit of an amount (a
+partial refund) splits it over the lines in the invoice's proportions of revenue and
+tax. Xero's credit notes carry no discounts, so each line is shown as quantity 1 at its
+net (or gross) amount.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
-from quote2cash.billing.currency import CurrencyCode
-from quote2cash.billing.decimals import ZERO, Dec
+from quote2cash.billing.currency import CurrencyCode, quantum
+from quote2cash.billing.decimals import ZERO, Dec, div, mul, plain, to_decimal
 from quote2cash.billing.errors import BillingError
 from quote2cash.billing.invoice import InvoiceDraft, InvoiceLine
 from quote2cash.billing.journal import JournalEntry, signed_entry
+from quote2cash.billing.rounding import RoundingMode, allocate, round_amount
 
 
 class CreditNoteDraft(BaseModel):
@@ -55,6 +58,53 @@ def credit_note_for(
     if not chosen:
         raise BillingError("a credit note needs at least one line to credit")
     lines = [_credited(line, invoice.prices_include_tax, reason) for line in chosen]
+    return _draft(invoice, lines, issue_date=issue_date, reason=reason)
+
+
+def credit_note_of_amount(
+    invoice: InvoiceDraft, amount: Decimal, *, issue_date: date, reason: str
+) -> CreditNoteDraft:
+    """Credit ``amount`` of ``invoice`` (a partial refund), to the cent.
+
+    The tax share is the amount's exact share of the invoice's tax, rounded half-up once,
+    so it is within half a minor unit of proportional; the net share is the rest. Each
+    share is then allocated over the lines by their invoiced net and tax (largest
+    remainder), so every revenue account gets its proportion and the lines sum exactly
+    to ``amount``.
+    """
+    amount = _refundable_amount(invoice, to_decimal(amount, "refund amount"))
+    currency = invoice.currency
+    tax = round_amount(
+        div(mul(amount, invoice.tax_total), invoice.total), currency, RoundingMode.HALF_UP
+    )
+    nets = allocate(amount - tax, [line.net_amount for line in invoice.lines], currency)
+    taxes = allocate(tax, [line.tax_amount for line in invoice.lines], currency)
+    lines = [
+        _part(line, net, line_tax, invoice.prices_include_tax, reason)
+        for line, net, line_tax in zip(invoice.lines, nets, taxes, strict=True)
+        if net or line_tax
+    ]
+    return _draft(invoice, lines, issue_date=issue_date, reason=reason)
+
+
+def _refundable_amount(invoice: InvoiceDraft, amount: Decimal) -> Decimal:
+    unit = quantum(invoice.currency)
+    if amount != amount.quantize(unit):
+        raise BillingError(
+            f"refund amount {plain(amount)} is not a whole number of {invoice.currency} "
+            f"minor units ({unit}); round it and ask again"
+        )
+    if not ZERO < amount <= invoice.total:
+        raise BillingError(
+            f"refund amount {plain(amount)} {invoice.currency} must be more than zero and at "
+            f"most the invoice total {plain(invoice.total)}"
+        )
+    return amount.quantize(unit)
+
+
+def _draft(
+    invoice: InvoiceDraft, lines: list[InvoiceLine], *, issue_date: date, reason: str
+) -> CreditNoteDraft:
     subtotal = sum((line.net_amount for line in lines), ZERO)
     tax_total = sum((line.tax_amount for line in lines), ZERO)
     return CreditNoteDraft(
@@ -86,6 +136,24 @@ def _credited(line: InvoiceLine, inclusive: bool, reason: str) -> InvoiceLine:
             "discount_percent": ZERO,
             "explanation": f"credit of invoice line {line.line_id} ({reason}): "
             f"{line.net_amount} net + {line.tax_amount} tax, as invoiced",
+        }
+    )
+
+
+def _part(
+    line: InvoiceLine, net: Decimal, tax: Decimal, inclusive: bool, reason: str
+) -> InvoiceLine:
+    return line.model_copy(
+        update={
+            "quantity": Decimal(1),
+            "unit_price": net + tax if inclusive else net,
+            "discount_percent": ZERO,
+            "net_amount": net,
+            "tax_amount": tax,
+            "gross_amount": net + tax,
+            "explanation": f"part credit of invoice line {line.line_id} ({reason}): "
+            f"{net} net + {tax} tax of the {line.net_amount} + {line.tax_amount} invoiced, "
+            "in the invoice's proportions",
         }
     )
 

@@ -5,7 +5,7 @@ q2c deals show DEAL
 q2c deals retry DEAL [--note ...]
 q2c deals approve DEAL [--reason ...]
 q2c deals reject DEAL --reason ...
-q2c deals refund DEAL --reason ...
+q2c deals refund DEAL --reason ... [--amount 25.00 --refund-id R1]
 q2c deals write-off DEAL --reason ...
 
 The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A refusal
@@ -106,11 +106,22 @@ def reject(
 def refund(
     deal: str,
     reason: Annotated[str, typer.Option(help="Why: kept on the credit note.")],
+    amount: Annotated[
+        str, typer.Option(help="Refund this much of the invoice (e.g. 25.00); default: all.")
+    ] = "",
+    refund_id: Annotated[
+        str, typer.Option(help="Your key of a partial refund: asking again joins it.")
+    ] = "",
     crm: Crm = "hubspot",
     token: Token = "",
 ) -> None:
-    """Refund a completed deal's paid invoice in full (needs the approver role)."""
-    _print(_call("POST", f"/deals/{crm}/{deal}/refund", token, {"reason": reason}))
+    """Refund a completed deal's paid invoice, in full or an amount of it (approver role)."""
+    if bool(amount) != bool(refund_id):
+        _fail("a partial refund needs both --amount and --refund-id; a full refund neither")
+    body: dict[str, Any] = {"reason": reason}
+    if amount:
+        body |= {"amount": amount, "refund_id": refund_id}
+    _print(_call("POST", f"/deals/{crm}/{deal}/refund", token, body))
 
 
 def write_off(

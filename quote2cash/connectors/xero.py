@@ -50,6 +50,7 @@ __all__ = [
     "XeroPayment",
     "XeroPaymentIn",
     "where_equals",
+    "where_starts_with",
     "xero_messages",
 ]
 
@@ -77,6 +78,13 @@ def where_equals(field: str, value: str) -> str:
     if '"' in value or "\\" in value:
         raise ValueError(f"{field} value cannot contain quotes or backslashes: {value!r}")
     return f'{field}=="{value}"'
+
+
+def where_starts_with(field: str, prefix: str) -> str:
+    """A Xero ``where`` clause ``Field.StartsWith("prefix")``."""
+    if '"' in prefix or "\\" in prefix:
+        raise ValueError(f"{field} prefix cannot contain quotes or backslashes: {prefix!r}")
+    return f'{field}.StartsWith("{prefix}")'
 
 
 class XeroClient:
@@ -194,6 +202,10 @@ class XeroClient:
             "PUT", "/CreditNotes", "CreditNotes", credit_note, idempotency_key
         )
         return XeroCreditNote.model_validate(created)
+
+    async def list_credit_notes(self, *, where: str) -> list[XeroCreditNote]:
+        answer = await self._call("GET", "/CreditNotes", params={"where": where})
+        return [XeroCreditNote.model_validate(c) for c in answer.get("CreditNotes") or []]
 
     async def allocate_credit_note(
         self, credit_note_id: str, allocation: XeroAllocationIn, *, idempotency_key: str

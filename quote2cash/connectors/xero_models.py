@@ -104,6 +104,11 @@ class XeroInvoiceRef(XeroModel):
     invoice_number: str | None = None
 
 
+class XeroCreditNoteRef(XeroModel):
+    credit_note_id: str | None = Field(default=None, alias="CreditNoteID")
+    credit_note_number: str | None = None
+
+
 class XeroAccountRef(XeroModel):
     account_id: str | None = Field(default=None, alias="AccountID")
     code: str | None = None
@@ -141,7 +146,10 @@ class XeroInvoice(XeroModel):
 
 
 class XeroPaymentIn(XeroModel):
-    invoice: XeroInvoiceRef
+    """A payment on an invoice, or (``credit_note``) cash refunded on a credit note."""
+
+    invoice: XeroInvoiceRef | None = None
+    credit_note: XeroCreditNoteRef | None = None
     account: XeroAccountRef
     date: XeroDate
     amount: Decimal
@@ -151,7 +159,8 @@ class XeroPaymentIn(XeroModel):
 
 class XeroPayment(XeroModel):
     payment_id: str = Field(alias="PaymentID")
-    invoice: XeroInvoiceRef
+    invoice: XeroInvoiceRef | None = None
+    credit_note: XeroCreditNoteRef | None = None
     account: XeroAccountRef
     date: XeroDate
     amount: Decimal
@@ -239,6 +248,8 @@ class XeroCreditNote(XeroModel):
     total_tax: Decimal
     total: Decimal
     remaining_credit: Decimal | None = None
+    amount_paid: Decimal = Decimal(0)
+    reference: str | None = None
     updated_date_utc: XeroDateTime | None = Field(default=None, alias="UpdatedDateUTC")
 
 

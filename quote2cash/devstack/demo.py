@@ -67,7 +67,8 @@ async def _summarize(
     invoices = await driver.xero_records("Invoices")
     payments = await driver.xero_records("Payments")
     per_reference = Counter(str(i.get("Reference")) for i in invoices)
-    per_invoice = Counter(str(p["Invoice"]["InvoiceID"]) for p in payments)
+    # Cash refunded on a credit note is a payment too, against no invoice.
+    per_invoice = Counter(str(p["Invoice"]["InvoiceID"]) for p in payments if "Invoice" in p)
     # A deal billed in parts has one invoice per part, all with the deal's reference.
     expected = {f"deal {d}": len(s.invoices) for d, s in driver.status.items() if s}
     duplicates = sum(max(0, n - max(1, expected.get(ref, 1))) for ref, n in per_reference.items())

@@ -1,10 +1,12 @@
-"""Payments against invoices, and credit notes allocated to invoices.
+"""Payments against invoices and credit notes, and credit notes allocated to invoices.
 
 A payment may be partial; one larger than what is still due is refused. The invoice
 becomes ``PAID`` when nothing is due. Xero posts a payment journal: the bank account is
 debited at the payment's rate, 610 credited at the invoice's rate, and any difference is
-a realised currency gain or loss on 498. Allocating a credit note moves no money, so it
-posts no journal.
+a realised currency gain or loss on 498. A payment against a sales credit note
+(``ARCREDITPAYMENT``) is cash refunded to the customer: the mirror image, 610 debited and
+the bank credited; the credit note becomes ``PAID`` when no credit remains. Allocating a
+credit note moves no money, so it posts no journal.
 """
 
 from __future__ import annotations
@@ -66,7 +68,30 @@ def _amount(element: Doc, name: str = "Amount") -> Decimal:
     return money(amount)
 
 
+def _credit_note_of(books: Books, element: Doc) -> Doc | None:
+    """The credit note a payment names (``CreditNote`` or ``CreditNoteNumber``), if any."""
+    ref = element.get("CreditNote")
+    number = element.get("CreditNoteNumber")
+    if ref is None and not number:
+        return None
+    ref = ref if isinstance(ref, dict) else {}
+    found = None
+    if ref.get("CreditNoteID"):
+        found = books.store.get("creditnotes", str(ref["CreditNoteID"]).lower())
+    elif ref.get("CreditNoteNumber") or number:
+        wanted = ref.get("CreditNoteNumber") or number
+        notes = books.store.all("creditnotes")
+        found = next((c for c in notes if c.get("CreditNoteNumber") == wanted), None)
+    if found is None:
+        raise XeroValidation(["Credit note could not be found."], element)
+    return found
+
+
 def create_payment(books: Books, element: Doc) -> Doc:
+    if element.get("Invoice") is None:
+        credit = _credit_note_of(books, element)
+        if credit is not None:
+            return _refund_credit_note(books, credit, element)
     invoice = _invoice_of(books, element.get("Invoice"), element)
     account = _bank_account_of(books, element.get("Account"), element)
     amount = _amount(element)
@@ -86,14 +111,70 @@ def create_payment(books: Books, element: Doc) -> Doc:
     rate = books.currency_rate(
         invoice["CurrencyCode"], element.get("CurrencyRate") or invoice["CurrencyRate"]
     )
-    payment: Doc = {
+    payment = _new_payment(books, element, amount, rate, account)
+    payment["PaymentType"] = "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT"
+    dated(payment, "Date", on)
+    books.stamp_string(payment)
+    _apply(books, invoice, amount, on, {"Payments": _payment_ref(payment)})
+    payment["Invoice"] = documents.summary(invoice, INVOICE)
+    books.store.put("payments", payment["PaymentID"], payment)
+    _post_payment(books, invoice, payment, account)
+    return payment
+
+
+def _refund_credit_note(books: Books, credit: Doc, element: Doc) -> Doc:
+    """Cash paid out against a credit note: its remaining credit goes down by the amount."""
+    account = _bank_account_of(books, element.get("Account"), element)
+    amount = _amount(element)
+    if credit["Status"] != "AUTHORISED":
+        raise XeroValidation(
+            [
+                f"Payments can only be made against AUTHORISED credit notes (this one is "
+                f"{credit['Status']})."
+            ],
+            element,
+        )
+    if amount > credit["RemainingCredit"]:
+        raise XeroValidation(
+            ["Payment amount exceeds the amount outstanding on this document."], element
+        )
+    on = books.document_date(element.get("Date"))
+    rate = books.currency_rate(
+        credit["CurrencyCode"], element.get("CurrencyRate") or credit["CurrencyRate"]
+    )
+    payment = _new_payment(books, element, amount, rate, account)
+    payment["PaymentType"] = (
+        "ARCREDITPAYMENT" if credit["Type"] == "ACCRECCREDIT" else "APCREDITPAYMENT"
+    )
+    dated(payment, "Date", on)
+    books.stamp_string(payment)
+    credit["AmountPaid"] = credit["AmountPaid"] + amount
+    credit["Payments"] = [*credit.get("Payments", []), _payment_ref(payment)]
+    _settle_credit(books, credit)
+    payment["CreditNote"] = documents.summary(credit, CREDIT_NOTE)
+    books.store.put("payments", payment["PaymentID"], payment)
+    _post_payment(books, credit, payment, account)
+    return payment
+
+
+def _settle_credit(books: Books, credit: Doc) -> None:
+    """RemainingCredit from payments and allocations; PAID when none remains."""
+    credit["RemainingCredit"] = credit["Total"] - credit["AmountPaid"] - credit["AmountCredited"]
+    if credit["Status"] in ("AUTHORISED", "PAID"):
+        credit["Status"] = "PAID" if credit["RemainingCredit"] == 0 else "AUTHORISED"
+    books.stamp_string(credit)
+    books.store.put("creditnotes", credit["CreditNoteID"], credit)
+    books.notify("CREDITNOTE", "UPDATE", credit["CreditNoteID"])
+
+
+def _new_payment(books: Books, element: Doc, amount: Decimal, rate: Any, account: Doc) -> Doc:
+    return {
         "PaymentID": books.new_id(),
         "Amount": amount,
         "BankAmount": amount,
         "CurrencyRate": rate,
         "Reference": element.get("Reference", ""),
         "Status": "AUTHORISED",
-        "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
         "IsReconciled": False,
         "HasAccount": True,
         "HasValidationErrors": False,
@@ -103,13 +184,6 @@ def create_payment(books: Books, element: Doc) -> Doc:
             "Name": account["Name"],
         },
     }
-    dated(payment, "Date", on)
-    books.stamp_string(payment)
-    _apply(books, invoice, amount, on, {"Payments": _payment_ref(payment)})
-    payment["Invoice"] = documents.summary(invoice, INVOICE)
-    books.store.put("payments", payment["PaymentID"], payment)
-    _post_payment(books, invoice, payment, account)
-    return payment
 
 
 def _payment_ref(payment: Doc) -> Doc:
@@ -142,14 +216,15 @@ def _apply(books: Books, invoice: Doc, amount: Decimal, on: Any, ref: Doc) -> No
     books.notify("INVOICE", "UPDATE", invoice["InvoiceID"])
 
 
-def _post_payment(books: Books, invoice: Doc, payment: Doc, account: Doc) -> None:
-    receivable = invoice["Type"] == "ACCREC"
-    sign = Decimal(1 if receivable else -1)
+def _post_payment(books: Books, document: Doc, payment: Doc, account: Doc) -> None:
+    """Money in (sales invoice, purchase credit note) debits the bank; money out credits it."""
+    doc_type = document["Type"]
+    sign = Decimal(1 if doc_type in ("ACCREC", "ACCPAYCREDIT") else -1)
     bank = to_base(payment["Amount"], payment["CurrencyRate"])
-    control = to_base(payment["Amount"], invoice["CurrencyRate"])
+    control = to_base(payment["Amount"], document["CurrencyRate"])
     lines = [
         books.journal_line(account["Code"], sign * bank),
-        books.journal_line("610" if receivable else "800", -sign * control),
+        books.journal_line("610" if doc_type.startswith("ACCREC") else "800", -sign * control),
         books.journal_line("498", sign * (control - bank)),
     ]
     books.post_journal(
@@ -168,17 +243,10 @@ def delete_payment(books: Books, payment_id: str, element: Doc) -> Doc:
         raise XeroValidation(["A payment can only be updated to Status DELETED."], element)
     if payment["Status"] == "DELETED":
         return payment
-    invoice = books.get("invoices", payment["Invoice"]["InvoiceID"])
-    invoice["AmountPaid"] = invoice["AmountPaid"] - payment["Amount"]
-    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
-    invoice["Payments"] = [p for p in invoice["Payments"] if p["PaymentID"] != payment_id]
-    if invoice["Status"] == "PAID":
-        invoice["Status"] = "AUTHORISED"
-        invoice.pop("FullyPaidOnDate", None)
-        invoice.pop("FullyPaidOnDateString", None)
-    books.stamp_string(invoice)
-    books.store.put("invoices", invoice["InvoiceID"], invoice)
-    books.notify("INVOICE", "UPDATE", invoice["InvoiceID"])
+    if "CreditNote" in payment:
+        _unpay_credit_note(books, payment)
+    else:
+        _unpay_invoice(books, payment)
     payment["Status"] = "DELETED"
     books.stamp_string(payment)
     books.store.put("payments", payment_id, payment)
@@ -195,6 +263,27 @@ def delete_payment(books: Books, payment_id: str, element: Doc) -> Doc:
         lines=reversed_lines,
     )
     return payment
+
+
+def _unpay_invoice(books: Books, payment: Doc) -> None:
+    invoice = books.get("invoices", payment["Invoice"]["InvoiceID"])
+    invoice["AmountPaid"] = invoice["AmountPaid"] - payment["Amount"]
+    invoice["AmountDue"] = invoice["Total"] - invoice["AmountPaid"] - invoice["AmountCredited"]
+    invoice["Payments"] = [p for p in invoice["Payments"] if p["PaymentID"] != payment["PaymentID"]]
+    if invoice["Status"] == "PAID":
+        invoice["Status"] = "AUTHORISED"
+        invoice.pop("FullyPaidOnDate", None)
+        invoice.pop("FullyPaidOnDateString", None)
+    books.stamp_string(invoice)
+    books.store.put("invoices", invoice["InvoiceID"], invoice)
+    books.notify("INVOICE", "UPDATE", invoice["InvoiceID"])
+
+
+def _unpay_credit_note(books: Books, payment: Doc) -> None:
+    credit = books.get("creditnotes", payment["CreditNote"]["CreditNoteID"])
+    credit["AmountPaid"] = credit["AmountPaid"] - payment["Amount"]
+    credit["Payments"] = [p for p in credit["Payments"] if p["PaymentID"] != payment["PaymentID"]]
+    _settle_credit(books, credit)
 
 
 def allocate_credit_note(books: Books, credit_note_id: str, element: Doc) -> Doc:

@@ -1,0 +1,111 @@
+"""Partial refunds end to end: a deal paid through the real spine, refunded in parts
+through the API and the CLI; one more than the rest is refused. The credit notes and
+the cash refunds (payments against them) counted in the Xero emulator, the journals in
+our ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from typer.testing import CliRunner
+
+from quote2cash.cli import app
+from quote2cash.messages import refund_workflow_id
+from quote2cash.settings import get_settings
+from quote2cash.store.db import make_engine, unit_of_work
+from quote2cash.store.ledger import LedgerRepository
+from tests.e2e.conftest import Spine
+from tests.e2e.ids import start_ids_at
+from tests.e2e.paid import paid_deal, xero_list
+
+HISTORIES = Path(__file__).parents[1] / "histories"
+D = Decimal
+
+
+def _cli_refund(spine: Spine, deal_id: str, amount: str, refund_id: str) -> tuple[int, str]:
+    get_settings.cache_clear()
+    env = {"Q2C_PUBLIC_API_URL": spine.api.url, "Q2C_TOKEN": spine.settings.ops_token}
+    args = ["deals", "refund", deal_id, "--amount", amount, "--refund-id", refund_id]
+    try:
+        result = CliRunner().invoke(app, [*args, "--reason", "seats unused"], env=env)
+    finally:
+        get_settings.cache_clear()
+    return result.exit_code, result.output
+
+
+async def _result(spine: Spine, deal_id: str, refund_id: str) -> Any:
+    handle = spine.client.get_workflow_handle(refund_workflow_id("hubspot", deal_id, refund_id))
+    return await asyncio.wait_for(handle.result(), timeout=60)
+
+
+async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
+    await start_ids_at(spine, 5501)
+    auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
+    async with httpx.AsyncClient(timeout=20) as http:
+        deal_id = await paid_deal(spine, http)
+        [invoice] = await xero_list(spine, http, "Invoices")
+        total = D(str(invoice["Total"]))
+        path = f"{spine.api.url}/deals/hubspot/{deal_id}/refund"
+        body = {"reason": "two seats unused", "amount": "10.00", "refund_id": "R1"}
+        started = await http.post(path, json=body, headers=auth)
+        assert started.status_code == 202, started.text
+        assert started.json()["workflow_id"] == f"refund:hubspot:{deal_id}:R1"
+        await _result(spine, deal_id, "R1")
+        state = (await http.get(path, params={"refund_id": "R1"}, headers=auth)).json()
+        again = await http.post(path, json=body, headers=auth)
+        half = await http.post(path, json={"reason": "x", "amount": "1.00"}, headers=auth)
+
+        rest = total - D("10.00")
+        code, output = await asyncio.to_thread(
+            _cli_refund, spine, deal_id, str(rest + D("0.01")), "R2"
+        )
+        assert code == 0, output
+        with pytest.raises(WorkflowFailureError) as refused:
+            await _result(spine, deal_id, "R2")
+        code, output = await asyncio.to_thread(_cli_refund, spine, deal_id, str(rest), "R3")
+        assert code == 0, output
+        await _result(spine, deal_id, "R3")
+        full = await http.post(path, json={"reason": "all of it"}, headers=auth)
+        [invoice] = await xero_list(spine, http, "Invoices")
+        notes = await xero_list(spine, http, "CreditNotes")
+        payments = await xero_list(spine, http, "Payments")
+
+    assert (state["step"], state["amount"], state["done"]) == (
+        "refunded",
+        "10.00",
+        ["credit note", "cash refunded"],
+    )
+    assert again.status_code == 409  # R1 is done; another refund needs another id
+    assert half.status_code == 422  # an amount without a refund id
+    assert full.status_code == 409  # a full refund would pay the partial ones back twice
+    assert f"refund:hubspot:{deal_id}:R1" in full.json()["detail"]
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "RefundRefused"
+    assert f"ask for at most {rest}" in cause.message
+    assert [D(str(n["Total"])) for n in notes] == [D("10.00"), rest]
+    assert {n["Status"] for n in notes} == {"PAID"}  # all their credit paid out as cash
+    refunds = [p for p in payments if p["PaymentType"] == "ARCREDITPAYMENT"]
+    assert sorted(D(str(p["Amount"])) for p in refunds) == sorted([D("10.00"), rest])
+    # The invoice itself never changes: paid in full, the money back on the credit notes.
+    assert (invoice["Status"], D(str(invoice["AmountPaid"]))) == ("PAID", total)
+    engine = make_engine(spine.settings.db_url)
+    with unit_of_work(engine) as session:
+        ledger = LedgerRepository(session)
+        assert ledger.count() == 6  # invoice, payment, 2 x (credit note, refund)
+        assert ledger.is_balanced()
+    engine.dispose()
+    if os.environ.get("Q2C_RECORD_HISTORIES"):
+        handle = spine.client.get_workflow_handle(refund_workflow_id("hubspot", deal_id, "R1"))
+        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
+        path_out = HISTORIES / "refund_workflow_v2_partial.json"
+        await asyncio.to_thread(path_out.write_text, text)
