@@ -19,12 +19,14 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.schemas import (
     HubSpotEvent,
     PaymentEvent,
     ProvisioningRequest,
     ShipmentRequest,
+    UsageReport,
     XeroEvent,
     payment_signal,
 )
@@ -34,12 +36,15 @@ from quote2cash.messages import (
     SIGNAL_PAYMENT,
     SIGNAL_PROVISIONING,
     SIGNAL_SHIPMENT,
+    SIGNAL_USAGE,
     DealStart,
     InvoiceChanged,
     ProvisioningConfirmed,
     ShipmentConfirmed,
     Stage,
+    UsageBatch,
     deal_workflow_id,
+    subscription_workflow_id,
 )
 from quote2cash.store import InboxEntry
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
@@ -52,6 +57,7 @@ HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
 PROVISIONING = "provisioning.confirmed"
 SHIPMENT = "shipment.confirmed"
 PAYMENT = "payment.succeeded"
+USAGE = "usage.recorded"
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,24 @@ async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     return Relayed()
 
 
+async def signal_usage(relay: Relay, entry: InboxEntry) -> Outcome:
+    """The event as a one-event usage batch; the workflow drops an event id it has seen."""
+    report = UsageReport.model_validate_json(entry.body)
+    handle = await relay.handle(subscription_workflow_id(report.subscription_id))
+    batch = UsageBatch(events=[report.event])
+    try:
+        await handle.signal(SIGNAL_USAGE, batch, rpc_timeout=relay.policy.rpc_timeout)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return Ignored(
+            f"subscription {report.subscription_id} is not running (never started, or "
+            f"cancelled and closed): usage event {report.event.event_id} was not billed; "
+            f"{exc.message}"
+        )
+    return Relayed()
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
     # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
@@ -179,4 +203,5 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ops", PROVISIONING): signal_provisioning,
     ("ops", SHIPMENT): signal_shipment,
     ("payments", PAYMENT): signal_payment,
+    ("usage", USAGE): signal_usage,
 }
