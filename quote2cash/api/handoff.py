@@ -2,13 +2,14 @@
 
 Workflows are addressed by name and id only: the API does not import ``workflows/``.
 Each handler re-reads the stored body, so a replayed entry is handled exactly like the
-original one.
+original one. Kinds in ``BATCHED`` are relayed several entries at a time (usage: the
+events of one subscription in one signal); the others one entry at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -78,6 +79,7 @@ class Deferred:
 
 Outcome = Relayed | Ignored | Deferred
 Handler = Callable[["Relay", InboxEntry], Awaitable[Outcome]]
+BatchHandler = Callable[["Relay", Sequence[InboxEntry]], Awaitable[Outcome]]
 
 
 def not_won_reason(event: HubSpotEvent, won_stages: frozenset[str]) -> str | None:
@@ -177,22 +179,35 @@ async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     return Relayed()
 
 
-async def signal_usage(relay: Relay, entry: InboxEntry) -> Outcome:
-    """The event as a one-event usage batch; the workflow drops an event id it has seen."""
-    report = UsageReport.model_validate_json(entry.body)
-    handle = await relay.handle(subscription_workflow_id(report.subscription_id))
-    batch = UsageBatch(events=[report.event])
+def usage_subscription(entry: InboxEntry) -> str:
+    return UsageReport.model_validate_json(entry.body).subscription_id
+
+
+async def signal_usage(relay: Relay, entries: Sequence[InboxEntry]) -> Outcome:
+    """Events of one subscription as one usage signal (one history event, not one per
+    metered event); the workflow drops an event id it has seen."""
+    reports = [UsageReport.model_validate_json(e.body) for e in entries]
+    subscription = reports[0].subscription_id
+    handle = await relay.handle(subscription_workflow_id(subscription))
+    batch = UsageBatch(events=[r.event for r in reports])
     try:
         await handle.signal(SIGNAL_USAGE, batch, rpc_timeout=relay.policy.rpc_timeout)
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
         return Ignored(
-            f"subscription {report.subscription_id} is not running (never started, or "
-            f"cancelled and closed): usage event {report.event.event_id} was not billed; "
-            f"{exc.message}"
+            f"subscription {subscription} is not running (never started, or cancelled and "
+            f"closed): its usage was not billed; replay the entry once it runs ({exc.message})"
         )
     return Relayed()
+
+
+@dataclass(frozen=True)
+class Batched:
+    """Entries of one kind relayed together: ``group`` says which belong together."""
+
+    group: Callable[[InboxEntry], str]
+    handler: BatchHandler
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -203,5 +218,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ops", PROVISIONING): signal_provisioning,
     ("ops", SHIPMENT): signal_shipment,
     ("payments", PAYMENT): signal_payment,
-    ("usage", USAGE): signal_usage,
+}
+BATCHED: dict[tuple[str, str], Batched] = {
+    ("usage", USAGE): Batched(usage_subscription, signal_usage),
 }

@@ -5,6 +5,7 @@ with the reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -21,7 +23,7 @@ from quote2cash.settings import ApiToken, Settings
 from quote2cash.store import InboxEntry, InboxStatus
 from quote2cash.temporal import SEARCH_ATTRIBUTES, data_converter
 from tests.api.helpers import entries, entry, settled
-from tests.api.support import Api, eventually, free_port, make_settings, running_api
+from tests.api.support import FAST, Api, eventually, free_port, make_settings, running_api
 from tests.conftest import _binary
 from tests.workflows.test_subscription import Accounting, _snapshot
 from workflows.subscription import SubscriptionWorkflow
@@ -113,7 +115,7 @@ async def test_event_ids_are_scoped_to_their_subscription_and_not_running_is_rec
     ignored = await eventually(lambda: settled(api, theirs["inbox_ids"][0]))
     assert ignored.status == InboxStatus.IGNORED
     assert f"subscription {other} is not running" in (ignored.error or "")
-    assert "usage event e1 was not billed" in (ignored.error or "")
+    assert "its usage was not billed; replay the entry once it runs" in (ignored.error or "")
     assert b'"event_id":"e1"' in ignored.body  # kept, to be replayed once it runs
 
 
@@ -134,6 +136,27 @@ async def test_usage_needs_the_usage_role_and_a_sane_batch(settings: Settings) -
         too_long = await post(USAGE_TOKEN, _batch("e1"), sub="s" * 49)
         assert too_long.status_code == 422
         assert len(entries(api, source="usage")) == 1
+
+
+async def _signals(client: Client, sub: str) -> int:
+    history = await client.get_workflow_handle(f"subscription:{sub}").fetch_history()
+    signaled = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+    return sum(1 for e in history.events if e.event_type == signaled)
+
+
+async def test_a_batch_is_one_signal_per_subscription_up_to_batch_max(
+    settings: Settings, temporal_dev: WorkflowEnvironment, subscription_worker: Worker
+) -> None:
+    policy = dataclasses.replace(FAST, batch_max=2)
+    async with running_api(settings, policy=policy, relay_loop=False) as api:
+        sub = uuid.uuid4().hex[:12]
+        await _started(api, sub)
+        five = _batch("u1", "u2", "u3", "u4", "u5")
+        answer = (await api.ops("POST", f"/subscriptions/{sub}/usage", json=five)).json()
+        relayed = await eventually(lambda: _all_settled(api, answer["inbox_ids"]))
+        assert [e.status for e in relayed] == [InboxStatus.RELAYED] * 5
+        assert await _signals(temporal_dev.client, sub) == 3  # 2 + 2 + 1 events
+        assert await _usage_events(api, sub) == 5
 
 
 async def _temporal_at(port: int, db_file: Path) -> WorkflowEnvironment:
