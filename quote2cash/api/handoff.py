@@ -3,13 +3,16 @@
 Workflows are addressed by name and id only: the API does not import ``workflows/``.
 Each handler re-reads the stored body, so a replayed entry is handled exactly like the
 original one. A payment whose deal is no longer running is the one entry handled
-without a workflow: see late_payments.py.
+without a workflow: see late_payments.py. Kinds in ``BATCHED`` are relayed several
+entries at a time (usage: the events of one subscription in one signal); the others one
+entry at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,7 @@ from quote2cash.api.schemas import (
     PaymentEvent,
     ProvisioningRequest,
     ShipmentRequest,
+    UsageReport,
     XeroEvent,
     payment_signal,
 )
@@ -37,12 +41,15 @@ from quote2cash.messages import (
     SIGNAL_PAYMENT,
     SIGNAL_PROVISIONING,
     SIGNAL_SHIPMENT,
+    SIGNAL_USAGE,
     DealStart,
     InvoiceChanged,
     ProvisioningConfirmed,
     ShipmentConfirmed,
     Stage,
+    UsageBatch,
     deal_workflow_id,
+    subscription_workflow_id,
 )
 from quote2cash.store import InboxEntry
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
@@ -55,9 +62,11 @@ HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
 PROVISIONING = "provisioning.confirmed"
 SHIPMENT = "shipment.confirmed"
 PAYMENT = "payment.succeeded"
+USAGE = "usage.recorded"
 
 
 Handler = Callable[["Relay", InboxEntry], Awaitable[Outcome]]
+BatchHandler = Callable[["Relay", Sequence[InboxEntry]], Awaitable[Outcome]]
 
 
 def not_won_reason(event: HubSpotEvent, won_stages: frozenset[str]) -> str | None:
@@ -163,6 +172,37 @@ async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     return Relayed()
 
 
+def usage_subscription(entry: InboxEntry) -> str:
+    return UsageReport.model_validate_json(entry.body).subscription_id
+
+
+async def signal_usage(relay: Relay, entries: Sequence[InboxEntry]) -> Outcome:
+    """Events of one subscription as one usage signal (one history event, not one per
+    metered event); the workflow drops an event id it has seen."""
+    reports = [UsageReport.model_validate_json(e.body) for e in entries]
+    subscription = reports[0].subscription_id
+    handle = await relay.handle(subscription_workflow_id(subscription))
+    batch = UsageBatch(events=[r.event for r in reports])
+    try:
+        await handle.signal(SIGNAL_USAGE, batch, rpc_timeout=relay.policy.rpc_timeout)
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return Ignored(
+            f"subscription {subscription} is not running (never started, or cancelled and "
+            f"closed): its usage was not billed; replay the entry once it runs ({exc.message})"
+        )
+    return Relayed()
+
+
+@dataclass(frozen=True)
+class Batched:
+    """Entries of one kind relayed together: ``group`` says which belong together."""
+
+    group: Callable[[InboxEntry], str]
+    handler: BatchHandler
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
     # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
@@ -171,4 +211,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ops", PROVISIONING): signal_provisioning,
     ("ops", SHIPMENT): signal_shipment,
     ("payments", PAYMENT): signal_payment,
+}
+BATCHED: dict[tuple[str, str], Batched] = {
+    ("usage", USAGE): Batched(usage_subscription, signal_usage),
 }

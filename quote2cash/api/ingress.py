@@ -17,16 +17,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 
 from quote2cash.api.errors import ApiError, BadPayload, WrongShape
-from quote2cash.api.handoff import PAYMENT, PROVISIONING, SHIPMENT, not_won_reason
+from quote2cash.api.handoff import PAYMENT, PROVISIONING, SHIPMENT, USAGE, not_won_reason
 from quote2cash.api.schemas import (
     Accepted,
     HubSpotEvent,
     PaymentEvent,
     ProvisioningRequest,
     ShipmentRequest,
+    UsageReport,
     XeroEvent,
     XeroPayload,
 )
+from quote2cash.messages import UsageBatch
 from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
 
 # Never stored: an inbox row must not hand out the credentials of the request.
@@ -166,3 +168,23 @@ def store_payment(
         dedupe_key=f"payments:{event.id}", kind=PAYMENT, body=_dump(event), ignored=ignored
     )
     return _store(engine, "payments", headers, [item])
+
+
+def usage_dedupe_key(subscription_id: str, event_id: str) -> str:
+    """An event id is the meter's: unique within one subscription, not across them."""
+    return f"usage:{subscription_id}:{event_id}"
+
+
+def store_usage(
+    engine: Engine, headers: Mapping[str, str], subscription_id: str, batch: UsageBatch
+) -> Accepted:
+    """One entry per event, so a resent batch stores only the events not seen before."""
+    items = [
+        _Item(
+            dedupe_key=usage_dedupe_key(subscription_id, e.event_id),
+            kind=USAGE,
+            body=_dump(UsageReport(subscription_id=subscription_id, event=e)),
+        )
+        for e in batch.events
+    ]
+    return _store(engine, "usage", headers, items)

@@ -10,6 +10,11 @@ Temporal is unreachable or answers an error. Failed entries are retried for ever
 capped backoff, because nothing received may be lost; an operator sees them in
 ``GET /inbox?status=failed``.
 
+Most entries are handed over one at a time. Kinds in ``handoff.BATCHED`` go together:
+the due usage events of one subscription become one signal (up to ``batch_max``), so a
+meter's batch of a thousand events costs the workflow one history event, not a thousand,
+before and after an outage alike; all entries of such a unit share its outcome.
+
 Starting a deal cannot rely on Temporal alone to refuse a second run: a closed
 workflow is deleted after the namespace's retention period, after which
 ``REJECT_DUPLICATE`` has nothing left to compare with. So the first start is also
@@ -34,7 +39,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.gateway import TemporalGateway
-from quote2cash.api.handoff import DEAL_RUN, HANDLERS
+from quote2cash.api.handoff import BATCHED, DEAL_RUN, HANDLERS
 from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Posted, Relayed
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
@@ -56,6 +61,9 @@ class RelayPolicy:
     unknown_invoice_grace: timedelta = timedelta(minutes=10)
     unknown_invoice_retry: timedelta = timedelta(seconds=5)
     rpc_timeout: timedelta = timedelta(seconds=10)
+    batch_max: int = 500
+    """Most entries handed over together (usage events in one signal): well below
+    Temporal's 2 MB payload limit."""
 
     def backoff(self, attempts: int) -> timedelta:
         """Exponential in the attempts made so far, capped, with ±20% jitter so a
@@ -91,8 +99,8 @@ class Relay:
     async def relay_ids(self, entry_ids: Iterable[int]) -> None:
         """The request's background attempt; whatever it cannot do, the loop will."""
         try:
-            for entry_id in entry_ids:
-                if not await self.relay_one(entry_id):
+            for unit in await asyncio.to_thread(self._units, list(entry_ids)):
+                if not await self.relay_unit(unit):
                     return
         except Exception:
             log.exception("background relay failed; the relay loop will retry")
@@ -102,11 +110,12 @@ class Relay:
 
         Stops at the first "Temporal unreachable": the rest would fail the same way,
         each after the client's own retries, and keep their place for the next pass."""
-        due = await asyncio.to_thread(self._due)
-        for attempted, entry_id in enumerate(due, start=1):
-            if not await self.relay_one(entry_id):
-                return attempted
-        return len(due)
+        attempted = 0
+        for unit in await asyncio.to_thread(self._due):
+            attempted += len(unit)
+            if not await self.relay_unit(unit):
+                break
+        return attempted
 
     async def run(self) -> None:
         """The relay loop: until cancelled, relay what is due, then sleep a little."""
@@ -118,26 +127,32 @@ class Relay:
             await asyncio.sleep(self.policy.poll_interval)
 
     async def relay_one(self, entry_id: int) -> bool:
-        """Claim, hand over, record the outcome; False when Temporal was unreachable.
-        Hand-over failures are recorded on the entry, not raised."""
-        entry = await asyncio.to_thread(self._claim, entry_id)
-        if entry is None:
+        return await self.relay_unit([entry_id])
+
+    async def relay_unit(self, entry_ids: list[int]) -> bool:
+        """Claim, hand over together, record the outcome on each; False when Temporal
+        was unreachable. Hand-over failures are recorded on the entries, not raised."""
+        entries = await asyncio.to_thread(self._claim, entry_ids)
+        if not entries:
             return True
         try:
-            outcome = await self._hand_over(entry)
+            outcome = await self._hand_over(entries)
         except Exception as exc:
-            log.warning("relay of inbox %s failed: %s", entry_id, exc, exc_info=True)
-            await asyncio.to_thread(self._record_failure, entry, exc)
+            log.warning("relay of inbox %s failed: %s", entry_ids, exc, exc_info=True)
+            await asyncio.to_thread(self._record_failure, entries, exc)
             return not _unreachable(exc)
-        await asyncio.to_thread(self._record, entry, outcome)
+        await asyncio.to_thread(self._record, entries, outcome)
         return True
 
-    async def _hand_over(self, entry: InboxEntry) -> Outcome:
-        handler = HANDLERS.get((entry.source, entry.kind))
-        if handler is None:
-            return Ignored(f"no relay for {entry.source} {entry.kind!r}")
+    async def _hand_over(self, entries: list[InboxEntry]) -> Outcome:
+        kind = (entries[0].source, entries[0].kind)
+        batched, handler = BATCHED.get(kind), HANDLERS.get(kind)
         try:
-            return await handler(self, entry)
+            if batched is not None:
+                return await batched.handler(self, entries)
+            if handler is None:
+                return Ignored(f"no relay for {kind[0]} {kind[1]!r}")
+            return await handler(self, entries[0])
         except WorkflowAlreadyStartedError:
             return Ignored("deal workflow already closed: a deal never runs twice")
         except RPCError as exc:
@@ -163,36 +178,78 @@ class Relay:
         # A deal billed in parts maps its later invoices to ``<workflow id>#invoice:<n>``.
         return owner_of(key) if key is not None else None
 
-    def _due(self) -> list[int]:
+    def _units(self, entry_ids: list[int]) -> list[list[int]]:
+        with unit_of_work(self.engine) as session:
+            inbox = InboxRepository(session)
+            found = [inbox.get(i) for i in entry_ids]
+            return self._group([e for e in found if e is not None])
+
+    def _due(self) -> list[list[int]]:
         with unit_of_work(self.engine) as session:
             entries = InboxRepository(session).pending(self.policy.batch_size, now=self.clock())
-            return [e.id for e in entries if e.id is not None]
+            return self._group(entries)
 
-    def _claim(self, entry_id: int) -> InboxEntry | None:
-        with unit_of_work(self.engine) as session:
-            inbox = InboxRepository(session)
-            if not inbox.claim(entry_id, now=self.clock(), lease=self.policy.lease):
-                return None
-            return inbox.get(entry_id)
+    def _group(self, entries: list[InboxEntry]) -> list[list[int]]:
+        """Units of work in the order of their first entry: one entry each, except kinds
+        relayed together, grouped (usage: by subscription) up to ``batch_max``."""
+        units: list[list[int]] = []
+        open_units: dict[tuple[str, str, str], list[int]] = {}
+        for entry in entries:
+            assert entry.id is not None
+            key = self._batch_key(entry)
+            unit = open_units.get(key) if key is not None else None
+            if unit is None or len(unit) >= self.policy.batch_max:
+                unit = []
+                units.append(unit)
+                if key is not None:
+                    open_units[key] = unit
+            unit.append(entry.id)
+        return units
 
-    def _record(self, entry: InboxEntry, outcome: Outcome) -> None:
-        assert entry.id is not None
+    @staticmethod
+    def _batch_key(entry: InboxEntry) -> tuple[str, str, str] | None:
+        batched = BATCHED.get((entry.source, entry.kind))
+        if batched is None:
+            return None
+        try:
+            return (entry.source, entry.kind, batched.group(entry))
+        except ValueError:  # an unreadable body goes alone: its failure is its own
+            return None
+
+    def _claim(self, entry_ids: list[int]) -> list[InboxEntry]:
+        """The entries this relayer could take (due, and not held by another)."""
+        claimed = []
         now = self.clock()
         with unit_of_work(self.engine) as session:
             inbox = InboxRepository(session)
-            if isinstance(outcome, Relayed):
-                inbox.mark_relayed(entry.id, now)
-            elif isinstance(outcome, Ignored):
-                inbox.mark_ignored(entry.id, outcome.reason, now=now)
-            elif isinstance(outcome, Deferred):
-                inbox.defer(entry.id, outcome.note, until=now + outcome.after, now=now)
-            elif isinstance(outcome, Posted):
-                inbox.mark_posted(entry.id, outcome.reason, now=now)
+            for entry_id in entry_ids:
+                if inbox.claim(entry_id, now=now, lease=self.policy.lease):
+                    entry = inbox.get(entry_id)
+                    if entry is not None:
+                        claimed.append(entry)
+        return claimed
 
-    def _record_failure(self, entry: InboxEntry, exc: Exception) -> None:
-        assert entry.id is not None
+    def _record(self, entries: list[InboxEntry], outcome: Outcome) -> None:
+        now = self.clock()
+        with unit_of_work(self.engine) as session:
+            inbox = InboxRepository(session)
+            for entry in entries:
+                assert entry.id is not None
+                if isinstance(outcome, Relayed):
+                    inbox.mark_relayed(entry.id, now)
+                elif isinstance(outcome, Ignored):
+                    inbox.mark_ignored(entry.id, outcome.reason, now=now)
+                elif isinstance(outcome, Deferred):
+                    inbox.defer(entry.id, outcome.note, until=now + outcome.after, now=now)
+                elif isinstance(outcome, Posted):
+                    inbox.mark_posted(entry.id, outcome.reason, now=now)
+
+    def _record_failure(self, entries: list[InboxEntry], exc: Exception) -> None:
         now = self.clock()
         error = str(exc) if isinstance(exc, TemporalUnavailable) else f"{type(exc).__name__}: {exc}"
-        retry_at = now + self.policy.backoff(entry.attempts)
         with unit_of_work(self.engine) as session:
-            InboxRepository(session).mark_failed(entry.id, error, retry_at=retry_at, now=now)
+            inbox = InboxRepository(session)
+            for entry in entries:
+                assert entry.id is not None
+                retry_at = now + self.policy.backoff(entry.attempts)
+                inbox.mark_failed(entry.id, error, retry_at=retry_at, now=now)

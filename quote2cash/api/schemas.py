@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from quote2cash.billing.money import minor_units
-from quote2cash.messages import PaymentReceived
+from quote2cash.messages import PaymentReceived, UsageRecord
 from quote2cash.store.models import InboxEntry
 
 
@@ -68,6 +68,23 @@ class ShipmentRequest(BaseModel):
     shipment_id: str = Field(min_length=1, max_length=128)
     lines: dict[str, Decimal] = Field(min_length=1, description="CRM line item id -> quantity")
     confirmed_by: str = Field(min_length=1, max_length=255)
+
+
+class UsageReport(BaseModel):
+    """One metered event as the inbox keeps it: the event and the subscription it is for."""
+
+    subscription_id: str
+    event: UsageRecord
+
+
+class UsageAccepted(BaseModel):
+    """Answer of ``POST /subscriptions/{id}/usage``: events stored now and those already
+    stored by an earlier call (same event id for the same subscription)."""
+
+    received: int
+    accepted: int
+    duplicates: int
+    inbox_ids: list[int]
 
 
 class Accepted(BaseModel):

@@ -1,15 +1,20 @@
 """Subscription endpoints: start one, ingest usage, amend, cancel, read its state.
 
-Usage is signalled straight to the subscription: the workflow drops an event id it has
-seen, so a client resends a batch safely. Amendments and cancellations are Updates: the
-answer is the billing core's quote, or the workflow's reason for refusing (409).
+Usage events are stored in the inbox before the 202, one entry per event deduplicated
+by its id within the subscription, and relayed in the background as the subscription's
+usage signal: a Temporal outage delays them, it does not lose them, and a client resends
+a batch safely (the workflow also drops an event id it has seen).
+
+Amendments and cancellations are Updates: the answer is the billing core's quote, or
+the workflow's reason for refusing (409).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from pydantic import BaseModel
 from temporalio.common import (
     SearchAttributePair,
@@ -20,11 +25,12 @@ from temporalio.service import RPCError
 
 from quote2cash.api.deps import StateDep
 from quote2cash.api.errors import TemporalUnavailable
+from quote2cash.api.ingress import store_usage
+from quote2cash.api.schemas import UsageAccepted
 from quote2cash.api.tokens import ROLE_OPS, ROLE_USAGE, Principal, require
-from quote2cash.api.updates import run_query, run_update, send_signal
+from quote2cash.api.updates import run_query, run_update
 from quote2cash.messages import (
     QUERY_SUBSCRIPTION,
-    SIGNAL_USAGE,
     SUBSCRIPTION_WORKFLOW,
     UPDATE_AMEND,
     UPDATE_CANCEL,
@@ -42,15 +48,13 @@ from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 OpsCaller = Annotated[Principal, Depends(require(ROLE_OPS))]
 UsageCaller = Annotated[Principal, Depends(require(ROLE_USAGE))]
+# Keeps the inbox's dedupe key ("usage:<subscription>:<event id>") within its 255 characters.
+SubscriptionId = Annotated[str, Path(min_length=1, max_length=48)]
 
 
 class Started(BaseModel):
     workflow_id: str
     run_id: str
-
-
-class UsageAccepted(BaseModel):
-    received: int
 
 
 class Amendment(BaseModel):
@@ -96,10 +100,24 @@ async def show(subscription_id: str, state: StateDep, _: OpsCaller) -> Subscript
 
 @router.post("/{subscription_id}/usage", status_code=202)
 async def usage(
-    subscription_id: str, body: UsageBatch, state: StateDep, _: UsageCaller
+    subscription_id: SubscriptionId,
+    body: UsageBatch,
+    request: Request,
+    state: StateDep,
+    background: BackgroundTasks,
+    _: UsageCaller,
 ) -> UsageAccepted:
-    await send_signal(state, subscription_workflow_id(subscription_id), SIGNAL_USAGE, body)
-    return UsageAccepted(received=len(body.events))
+    """Store the batch's events, answer, then relay the new ones to the subscription."""
+    stored = await asyncio.to_thread(
+        store_usage, state.engine, request.headers, subscription_id, body
+    )
+    background.add_task(state.relay.relay_ids, stored.inbox_ids)
+    return UsageAccepted(
+        received=stored.received,
+        accepted=stored.stored,
+        duplicates=stored.duplicates,
+        inbox_ids=stored.inbox_ids,
+    )
 
 
 @router.post("/{subscription_id}/amend")

@@ -7,7 +7,7 @@ ApiError
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import WorkflowUpdateFailedError
@@ -53,14 +53,6 @@ async def run_query(state: AppState, workflow_id: str, name: str, result_type: t
     except RPCError as exc:
         raise _rpc_error(exc, workflow_id) from exc
     return answer
-
-
-async def send_signal(state: AppState, workflow_id: str, name: str, arg: Any) -> None:
-    client = await state.gateway.client()
-    try:
-        await client.get_workflow_handle(workflow_id).signal(name, arg, rpc_timeout=RPC_TIMEOUT)
-    except RPCError as exc:
-        raise _rpc_error(exc, workflow_id) from exc
 
 
 def _rpc_error(exc: RPCError, workflow_id: str) -> ApiError:

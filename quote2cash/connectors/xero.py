@@ -18,6 +18,8 @@ from quote2cash.connectors import transport
 from quote2cash.connectors.errors import Unavailable
 from quote2cash.connectors.ratelimit import RateLimiter
 from quote2cash.connectors.xero_models import (
+    XeroAccount,
+    XeroAccountIn,
     XeroAllocation,
     XeroAllocationIn,
     XeroContact,
@@ -35,6 +37,8 @@ from quote2cash.connectors.xero_models import (
 )
 
 __all__ = [
+    "XeroAccount",
+    "XeroAccountIn",
     "XeroAllocation",
     "XeroAllocationIn",
     "XeroClient",
@@ -235,6 +239,18 @@ class XeroClient:
             "PUT", "/ManualJournals", "ManualJournals", journal, idempotency_key
         )
         return XeroManualJournal.model_validate(created)
+
+    async def find_account(self, *, code: str) -> XeroAccount | None:
+        answer = await self._call("GET", "/Accounts", params={"where": where_equals("Code", code)})
+        found = answer.get("Accounts") or []
+        return XeroAccount.model_validate(found[0]) if found else None
+
+    async def create_account(self, account: XeroAccountIn, *, idempotency_key: str) -> XeroAccount:
+        """Xero takes one account per request, as a bare object."""
+        answer = await self._call(
+            "PUT", "/Accounts", body=account.to_xero(), idempotency_key=idempotency_key
+        )
+        return XeroAccount.model_validate(_first(answer, "Accounts"))
 
     async def list_invoices(self, *, invoice_numbers: Sequence[str]) -> list[XeroInvoice]:
         answer = await self._call(

@@ -114,6 +114,22 @@ class XeroAccountRef(XeroModel):
     code: str | None = None
 
 
+class XeroAccountIn(XeroModel):
+    """An account of the chart, as ``PUT /Accounts`` creates it."""
+
+    code: str = Field(max_length=10)
+    name: str = Field(max_length=150)
+    type: str
+    tax_type: str | None = None
+    description: str | None = None
+
+
+class XeroAccount(XeroAccountIn):
+    account_id: str = Field(alias="AccountID")
+    status: str | None = None
+    class_: str | None = Field(default=None, alias="Class")
+
+
 class XeroPaymentSummary(XeroModel):
     payment_id: str = Field(alias="PaymentID")
     date: XeroDate | None = None

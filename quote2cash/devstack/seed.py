@@ -1,4 +1,5 @@
-"""Sample CRM data for the demo: companies in several countries, products, deals.
+"""Sample data for the demo: CRM companies in several countries, products, deals; and
+the accounting organisation's set-up a user does once (the bad-debts account).
 
 Deterministic for a given count, so two demo runs show the same deals. The VAT ids are
 the public example numbers of each tax authority (valid format and check digit).
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
 from quote2cash.connectors.hubspot import HubSpotClient
+from quote2cash.connectors.xero import XeroAccount, XeroAccountIn, XeroClient
 
 COMPANIES = (
     {"name": "Northwind Traders Ltd", "country": "United Kingdom", "q2c_vat_id": "GB980780684"},
@@ -41,6 +44,39 @@ PRODUCTS = (
     },
     {"name": "Data migration", "hs_sku": "MIGRATE", "price": "780.00"},
 )
+
+
+BAD_DEBTS = XeroAccountIn(
+    code=DEFAULT_ACCOUNTS.bad_debts,
+    name="Bad Debts",
+    type="EXPENSE",
+    tax_type="NONE",
+    description="Invoices written off as uncollectable (quote2cash write-offs)",
+)
+
+
+class AccountMismatch(RuntimeError):
+    """The chart has the code, but not as the account we need."""
+
+
+async def ensure_bad_debts_account(xero: XeroClient) -> XeroAccount:
+    """The expense account write-offs credit (``Accounts.bad_debts``), created once.
+
+    Xero's default chart has none: a user adds it in Settings → Chart of accounts; this
+    does the same through the API. An account already under the code is kept if it is
+    an expense account, and refused otherwise (a write-off must not land in, say, a bank
+    account)."""
+    found = await xero.find_account(code=BAD_DEBTS.code)
+    if found is None:
+        found = await xero.create_account(
+            BAD_DEBTS, idempotency_key=f"setup:account:{BAD_DEBTS.code}"
+        )
+    if found.class_ != "EXPENSE":
+        raise AccountMismatch(
+            f"Xero account {found.code} ({found.name}) is a {found.type} account; write-offs "
+            f"need an expense account under that code: change it in Xero's chart of accounts"
+        )
+    return found
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,16 @@ async def _call(spine: Spine, method: str, path: str, body: Any = None) -> httpx
         return await http.request(method, path, json=body, headers=headers)
 
 
-async def _status(spine: Spine, sub: str, period: int) -> SubscriptionStatus:
+async def _status(spine: Spine, sub: str, period: int, usage: int = 0) -> SubscriptionStatus:
+    """The status once in ``period``, invoiced, and holding ``usage`` events (relayed
+    from the inbox in the background, so not necessarily at the 202)."""
     deadline = time.monotonic() + 60
     while True:
         response = await _call(spine, "GET", f"/subscriptions/{sub}")
         if response.status_code == 200:
             status = SubscriptionStatus.model_validate(response.json())
-            if status.period_index == period and len(status.invoices) > period:
+            invoiced = status.period_index == period and len(status.invoices) > period
+            if invoiced and status.usage_events >= usage:
                 return status
         assert time.monotonic() < deadline, response.text
         await asyncio.sleep(0.2)
@@ -73,9 +76,11 @@ async def test_subscription_catches_up_takes_usage_and_an_upgrade(spine: Spine) 
                 for i in range(4)
             ]
         }
-        for _ in range(2):
+        for duplicates in (0, 4):
             sent = await _call(spine, "POST", f"/subscriptions/{sub}/usage", events)
             assert sent.status_code == 202
+            assert sent.json()["duplicates"] == duplicates
+        await _status(spine, sub, 2, usage=4)
         upgrade = {"reason": "five more seats", "changes": [{"line_id": "seats", "quantity": "15"}]}
         quoted = (
             await _call(spine, "POST", f"/subscriptions/{sub}/amend", upgrade | {"dry_run": True})

@@ -1,4 +1,5 @@
-"""Journals, manual journals, and the organisation's settings under ``/api.xro/2.0``."""
+"""Journals, manual journals, and the organisation's settings (chart of accounts, tax
+rates, currencies, items) under ``/api.xro/2.0``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from quote2cash.sandbox.common.store import Doc
 from quote2cash.sandbox.xero import ledger, where
+from quote2cash.sandbox.xero.accounts import create_account
 from quote2cash.sandbox.xero.envelope import XeroNotFound, XeroValidation
 from quote2cash.sandbox.xero.invoice_math import number
 from quote2cash.sandbox.xero.state import Xero, write, xero
@@ -68,6 +70,14 @@ async def create_manual_journals(request: Request, state: State) -> Response:
 @router.get("/Accounts")
 async def list_accounts(request: Request, state: State) -> Response:
     return state.respond("Accounts", _where(request, state.books.store.all("accounts")))
+
+
+@router.put("/Accounts")
+async def add_account(request: Request, state: State) -> Response:
+    """One account per request, as Xero processes only the first it is sent."""
+    return await write(
+        request, state, "Accounts", lambda i: create_account(state.books, i), single=True
+    )
 
 
 @router.get("/Accounts/{account_id}")
