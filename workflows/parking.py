@@ -23,8 +23,13 @@ T = TypeVar("T")
 RUNBOOKS = "runbooks"
 
 
-def _reason(err: ActivityError) -> tuple[str, str]:
-    cause = err.cause
+# A regular activity's failure arrives as ActivityError around its cause; a local
+# activity's (the invoice read, the ledger posting) arrives as the cause itself.
+StepFailure = ActivityError | ApplicationError | TimeoutError
+
+
+def _reason(err: StepFailure) -> tuple[str, str]:
+    cause = err.cause if isinstance(err, ActivityError) else err
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     if isinstance(cause, TimeoutError):
@@ -77,10 +82,10 @@ class Parking:
             self.set_stage(stage)
             try:
                 return await call()
-            except ActivityError as err:
+            except (ActivityError, ApplicationError, TimeoutError) as err:
                 await self.park(stage, err)
 
-    async def park(self, stage: Stage, err: ActivityError) -> None:
+    async def park(self, stage: Stage, err: StepFailure) -> None:
         """Park for a failed activity; returns once a person sent ``retry``."""
         await self.hold(stage, *_reason(err))
 

@@ -79,4 +79,6 @@ async def _record(spine: Spine, deal_id: str) -> None:
     history = await handle.fetch_history()
     HISTORIES.mkdir(exist_ok=True)
     text = json.dumps(json.loads(history.to_json()))
-    await asyncio.to_thread((HISTORIES / "deal_workflow_v1.json").write_text, text)
+    # v1 is the plain deal before invoice reads became local activities; it still replays.
+    path = HISTORIES / "deal_workflow_v12_plain_local_reads.json"
+    await asyncio.to_thread(path.write_text, text)

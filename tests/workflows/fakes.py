@@ -64,6 +64,10 @@ class FakeVendors:
     paid_invoices: set[str] = field(default_factory=set)
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
     voided: list[VoidInvoiceRequest] = field(default_factory=list)
+    read_failure: str = ""
+    post_failure: str = ""
+    """When set, post_entries fails for good with this error type (until cleared)."""
+    """When set, invoice_status fails for good with this error type (until cleared)."""
     write_back_gate: asyncio.Event | None = None
     """When set, write_back waits for it: a test's signal arrives mid-step."""
 
@@ -122,6 +126,12 @@ class FakeVendors:
 
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
+            if self.read_failure:
+                raise ApplicationError(
+                    f"invoice {req.invoice_id} not found",
+                    type=self.read_failure,
+                    non_retryable=True,
+                )
             if self.schedule:
                 return self._part_status(req.invoice_id)
             paid = self.total if self.paid else self.partly_paid
@@ -168,6 +178,12 @@ class FakeVendors:
 
         @activity.defn(name="post_entries")
         async def post_entries(req: PostingRequest) -> PostingResult:
+            if self.post_failure:
+                raise ApplicationError(
+                    "entry posted before with other lines",
+                    type=self.post_failure,
+                    non_retryable=True,
+                )
             self.postings.append(req)
             return PostingResult(posted=len(req.entries), already_posted=0)
 

@@ -146,3 +146,72 @@ async def test_overdue_provisioning_parks_visibly_until_the_confirmation_arrives
             await asyncio.to_thread(path.write_text, text)
     assert result.stage == Stage.COMPLETED
     assert result.attention is None
+
+
+async def test_a_failed_invoice_read_parks_and_retry_reads_again(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The invoice read is a local activity (one marker event a read): its permanent
+    failure still parks the deal with the vendor's reason, and ``retry`` reads again."""
+    vendors = FakeVendors(read_failure="Xero.NotFound")
+    async with vendors.worker(temporal_ts, task_queue):
+        handle = await temporal_ts.client.start_workflow(
+            DealWorkflow.run, _start("9"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
+        )
+        await handle.signal(
+            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c9", confirmed_by="ops")
+        )
+        await handle.signal(
+            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e9", invoice_id="inv-1")
+        )
+        for _ in range(100):
+            status = await _stage(handle)
+            if status.stage == Stage.NEEDS_ATTENTION:
+                break
+            await asyncio.sleep(0.05)
+        assert status.attention is not None
+        assert (status.attention.step, status.attention.reason) == (
+            Stage.AWAITING_PAYMENT,
+            "Xero.NotFound",
+        )
+        vendors.read_failure, vendors.paid = "", True
+        await handle.execute_update(DealWorkflow.retry, RetryRequest(requested_by="ops-1"))
+        result = await handle.result()
+        events = [e async for e in handle.fetch_history_events()]
+    assert result.stage == Stage.COMPLETED
+    assert any(e.HasField("marker_recorded_event_attributes") for e in events)
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert "invoice_status" not in scheduled  # read locally, not through the task queue
+
+
+async def test_a_failed_posting_parks_instead_of_failing_the_deal(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The ledger posting is a local activity too: a conflict parks the deal at posting."""
+    vendors = FakeVendors(post_failure="LedgerConflict", paid=True)
+    async with vendors.worker(temporal_ts, task_queue):
+        handle = await temporal_ts.client.start_workflow(
+            DealWorkflow.run, _start("10"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
+        )
+        await handle.signal(
+            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c10", confirmed_by="ops")
+        )
+        await handle.signal(
+            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e10", invoice_id="inv-1")
+        )
+        for _ in range(100):
+            status = await _stage(handle)
+            if status.stage == Stage.NEEDS_ATTENTION:
+                break
+            await asyncio.sleep(0.05)
+        assert status.attention is not None
+        assert (status.attention.step, status.attention.reason) == (Stage.POSTING, "LedgerConflict")
+        vendors.post_failure = ""
+        await handle.execute_update(DealWorkflow.retry, RetryRequest(requested_by="ops-1"))
+        result = await handle.result()
+    assert result.stage == Stage.COMPLETED
+    assert len(vendors.postings) == 1
