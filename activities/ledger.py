@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.deps import Deps
 from activities.models import PostingRequest, PostingResult
 from quote2cash.store.db import unit_of_work
+from quote2cash.store.errors import LedgerConflict
 from quote2cash.store.ledger import LedgerLineIn, LedgerRepository
 
 
@@ -18,7 +20,12 @@ class LedgerActivities:
 
     @activity.defn
     async def post_entries(self, request: PostingRequest) -> PostingResult:
-        return await asyncio.to_thread(self._post, request)
+        """``LedgerConflict`` is permanent: the same key with other lines means two
+        computations disagree, and retrying cannot settle which is right."""
+        try:
+            return await asyncio.to_thread(self._post, request)
+        except LedgerConflict as exc:
+            raise ApplicationError(str(exc), type="LedgerConflict", non_retryable=True) from exc
 
     def _post(self, request: PostingRequest) -> PostingResult:
         # One transaction: either every entry of the deal is recorded or none is.
