@@ -18,6 +18,9 @@ all credit: it is held and its journal posted before the deal completes (its own
 patch, called only then). The journal's key (``credit_journal_key``) is the one the
 API's relay uses for a payment that arrives after the deal closed, so each is posted
 once.
+
+Each held payment's cash line says why the cash is held, not only "above the amount
+due".
 """
 
 from __future__ import annotations
@@ -33,13 +36,17 @@ from workflows.parking import Parking
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.models import AppliedPayment, ApplyPaymentRequest
-    from quote2cash.billing.journal import JournalEntry, overpayment_entry
+    from quote2cash.billing.journal import OVERPAID, JournalEntry, overpayment_entry
     from quote2cash.billing.money import Money
     from quote2cash.messages import PaymentReceived, Stage, credit_journal_key
 
 PATCH_OVERPAYMENT = "received-payments"
 PATCH_OTHER_CURRENCY = "payments-in-other-currency"
 PATCH_AFTER_PAID = "payments-after-paid"
+
+# Why a held payment's cash is held: the cash line's memo.
+OTHER_CURRENCY = "cash received in another currency than the invoice's"
+AFTER_PAID = "cash received after the invoice was paid"
 
 PostJournals = Callable[[list[JournalEntry]], Awaitable[None]]
 
@@ -83,7 +90,7 @@ class Overpayments(Parking):
                 entries.append(self._held_entry(payment))
                 continue
             self._keep_excess(payment, payment.amount)
-            entries.append(self._excess_entry(payment, payment.amount))
+            entries.append(self._excess_entry(payment, payment.amount, AFTER_PAID))
             self.status.held_payments.append(
                 f"payment {payment.payment_id} of {payment.amount} {self.status.currency} "
                 "came after the invoice was paid: held as customer credit; "
@@ -130,13 +137,16 @@ class Overpayments(Parking):
         excesses = [self._excess_entry(payment, excess) for payment, excess in self._credits]
         return excesses + [self._held_entry(payment) for payment in self._held]
 
-    def _excess_entry(self, payment: PaymentReceived, excess: Decimal) -> JournalEntry:
+    def _excess_entry(
+        self, payment: PaymentReceived, excess: Decimal, cash_memo: str = OVERPAID
+    ) -> JournalEntry:
         return overpayment_entry(
             key=credit_journal_key(self.status.workflow_id, payment.payment_id),
             amount=Money(amount=excess, currency=self.status.currency),
             received_on=payment.received_on,
             memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
             f"by {excess}; held for the customer until refunded or applied",
+            cash_memo=cash_memo,
         )
 
     def _held_entry(self, payment: PaymentReceived) -> JournalEntry:
@@ -147,4 +157,5 @@ class Overpayments(Parking):
             memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} is "
             f"not in the invoice's currency ({self.status.currency}); held for the customer "
             "until refunded or applied by hand",
+            cash_memo=OTHER_CURRENCY,
         )

@@ -70,6 +70,7 @@ async def test_payment_after_the_deal_closed_is_held_as_credit_once(
         ("CUSTCREDIT", Decimal(0), Decimal("120.50")),
     ]
     assert f"arrived after deal {deal} closed" in credit.lines[1].memo
+    assert credit.lines[0].memo == "cash received after the deal closed"
 
     # An operator replays it: the same key, so still one journal.
     assert late.id is not None
