@@ -2,9 +2,9 @@
 
 One inbox entry per vendor event, deduplicated by the vendor's own event identity, so
 a redelivered batch stores nothing new; a succeeded payment is deduplicated by the
-payment, whichever of its events comes first. Requests refused at the door (signature, token,
-JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for whoever
-has to find out why a vendor's deliveries fail.
+payment, whichever of its events comes first. Requests refused at the door (signature,
+token, JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for
+whoever has to find out why a vendor's deliveries fail.
 """
 
 from __future__ import annotations
