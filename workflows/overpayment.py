@@ -19,6 +19,10 @@ patch, called only then). The journal's key (``credit_journal_key``) is the one 
 API's relay uses for a payment that arrives after the deal closed, so each is posted
 once.
 
+A payment that comes while the deal waits for approval, when the deal is then rejected,
+will never meet an invoice: it is held the same way, in its own currency, and its
+journal posted before the deal completes (its own patch, called only then).
+
 Each held payment's cash line says why the cash is held, not only "above the amount
 due".
 """
@@ -43,10 +47,12 @@ with workflow.unsafe.imports_passed_through():
 PATCH_OVERPAYMENT = "received-payments"
 PATCH_OTHER_CURRENCY = "payments-in-other-currency"
 PATCH_AFTER_PAID = "payments-after-paid"
+PATCH_BEFORE_REJECTION = "payments-before-rejection"
 
 # Why a held payment's cash is held: the cash line's memo.
 OTHER_CURRENCY = "cash received in another currency than the invoice's"
 AFTER_PAID = "cash received after the invoice was paid"
+REJECTED = "cash received for a deal that was rejected"
 
 PostJournals = Callable[[list[JournalEntry]], Awaitable[None]]
 
@@ -97,6 +103,34 @@ class Overpayments(Parking):
                 "refund it or apply it by hand"
             )
         await post(entries)
+
+    async def hold_after_rejection(self, quoted: str, post: PostJournals) -> None:
+        """Hold the payments that came before the deal was rejected; post their journals.
+
+        Nothing will be invoiced, so each whole payment is credit in its own currency
+        (``quoted``, the quote's, for a payment that names none). A payment that comes
+        while the journals are posted is held too, before the deal completes.
+        """
+        if not self._received or not workflow.patched(PATCH_BEFORE_REJECTION):
+            return
+        while self._received:
+            held, self._received = self._received, []
+            await post([self._hold_rejected(payment, quoted.upper()) for payment in held])
+
+    def _hold_rejected(self, payment: PaymentReceived, quoted: str) -> JournalEntry:
+        paid = f"payment {payment.payment_id} of {payment.amount} {payment.currency or quoted}"
+        self.status.held_payments.append(
+            f"{paid} came while the deal waited for approval, and the deal was rejected: "
+            "held as customer credit; refund it or apply it by hand"
+        )
+        return overpayment_entry(
+            key=credit_journal_key(self.status.workflow_id, payment.payment_id),
+            amount=Money(amount=payment.amount, currency=payment.currency or quoted),
+            received_on=payment.received_on,
+            memo=f"{paid} came before deal {self.status.deal_id} was rejected; held for the "
+            "customer until refunded or applied by hand",
+            cash_memo=REJECTED,
+        )
 
     def _other_currency(self, payment: PaymentReceived) -> bool:
         # "" is the invoice's currency: events recorded before payments named one.
