@@ -3,7 +3,8 @@
 The story, one step each: snapshot → master data → approval (when the policy asks, see
 approvals.py) → provisioning → invoice → payment → posting → write-back. Each step that
 fails permanently parks the deal (see parking.py). Payments beyond what the invoice
-needs, in another currency, or after it was paid are held as credit (overpayment.py).
+needs, in another currency, after it was paid, or before the deal was rejected are held
+as credit (overpayment.py).
 Money is computed here, deterministically, by the billing core; every side effect is an
 activity with a business idempotency key.
 """
@@ -111,6 +112,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         reasons = approval_reasons(POLICY, snapshot, priced.total)
         needs_approval = bool(reasons) and workflow.patched(PATCH_APPROVALS)
         if needs_approval and not await self.await_approval(snapshot, reasons):
+            await self.hold_after_rejection(snapshot.currency, self._post_journals)
             self.set_stage(Stage.REJECTED)
             return self.status
         if snapshot.billing_schedule and workflow.patched(PATCH_SPLIT):

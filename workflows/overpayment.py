@@ -18,6 +18,13 @@ all credit: it is held and its journal posted before the deal completes (its own
 patch, called only then). The journal's key (``credit_journal_key``) is the one the
 API's relay uses for a payment that arrives after the deal closed, so each is posted
 once.
+
+A payment that comes while the deal waits for approval, when the deal is then rejected,
+will never meet an invoice: it is held the same way, in its own currency, and its
+journal posted before the deal completes (its own patch, called only then).
+
+Each held payment's cash line says why the cash is held, not only "above the amount
+due".
 """
 
 from __future__ import annotations
@@ -33,13 +40,19 @@ from workflows.parking import Parking
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.models import AppliedPayment, ApplyPaymentRequest
-    from quote2cash.billing.journal import JournalEntry, overpayment_entry
+    from quote2cash.billing.journal import OVERPAID, JournalEntry, overpayment_entry
     from quote2cash.billing.money import Money
     from quote2cash.messages import PaymentReceived, Stage, credit_journal_key
 
 PATCH_OVERPAYMENT = "received-payments"
 PATCH_OTHER_CURRENCY = "payments-in-other-currency"
 PATCH_AFTER_PAID = "payments-after-paid"
+PATCH_BEFORE_REJECTION = "payments-before-rejection"
+
+# Why a held payment's cash is held: the cash line's memo.
+OTHER_CURRENCY = "cash received in another currency than the invoice's"
+AFTER_PAID = "cash received after the invoice was paid"
+REJECTED = "cash received for a deal that was rejected"
 
 PostJournals = Callable[[list[JournalEntry]], Awaitable[None]]
 
@@ -83,13 +96,41 @@ class Overpayments(Parking):
                 entries.append(self._held_entry(payment))
                 continue
             self._keep_excess(payment, payment.amount)
-            entries.append(self._excess_entry(payment, payment.amount))
+            entries.append(self._excess_entry(payment, payment.amount, AFTER_PAID))
             self.status.held_payments.append(
                 f"payment {payment.payment_id} of {payment.amount} {self.status.currency} "
                 "came after the invoice was paid: held as customer credit; "
                 "refund it or apply it by hand"
             )
         await post(entries)
+
+    async def hold_after_rejection(self, quoted: str, post: PostJournals) -> None:
+        """Hold the payments that came before the deal was rejected; post their journals.
+
+        Nothing will be invoiced, so each whole payment is credit in its own currency
+        (``quoted``, the quote's, for a payment that names none). A payment that comes
+        while the journals are posted is held too, before the deal completes.
+        """
+        if not self._received or not workflow.patched(PATCH_BEFORE_REJECTION):
+            return
+        while self._received:
+            held, self._received = self._received, []
+            await post([self._hold_rejected(payment, quoted.upper()) for payment in held])
+
+    def _hold_rejected(self, payment: PaymentReceived, quoted: str) -> JournalEntry:
+        paid = f"payment {payment.payment_id} of {payment.amount} {payment.currency or quoted}"
+        self.status.held_payments.append(
+            f"{paid} came while the deal waited for approval, and the deal was rejected: "
+            "held as customer credit; refund it or apply it by hand"
+        )
+        return overpayment_entry(
+            key=credit_journal_key(self.status.workflow_id, payment.payment_id),
+            amount=Money(amount=payment.amount, currency=payment.currency or quoted),
+            received_on=payment.received_on,
+            memo=f"{paid} came before deal {self.status.deal_id} was rejected; held for the "
+            "customer until refunded or applied by hand",
+            cash_memo=REJECTED,
+        )
 
     def _other_currency(self, payment: PaymentReceived) -> bool:
         # "" is the invoice's currency: events recorded before payments named one.
@@ -130,13 +171,16 @@ class Overpayments(Parking):
         excesses = [self._excess_entry(payment, excess) for payment, excess in self._credits]
         return excesses + [self._held_entry(payment) for payment in self._held]
 
-    def _excess_entry(self, payment: PaymentReceived, excess: Decimal) -> JournalEntry:
+    def _excess_entry(
+        self, payment: PaymentReceived, excess: Decimal, cash_memo: str = OVERPAID
+    ) -> JournalEntry:
         return overpayment_entry(
             key=credit_journal_key(self.status.workflow_id, payment.payment_id),
             amount=Money(amount=excess, currency=self.status.currency),
             received_on=payment.received_on,
             memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
             f"by {excess}; held for the customer until refunded or applied",
+            cash_memo=cash_memo,
         )
 
     def _held_entry(self, payment: PaymentReceived) -> JournalEntry:
@@ -147,4 +191,5 @@ class Overpayments(Parking):
             memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} is "
             f"not in the invoice's currency ({self.status.currency}); held for the customer "
             "until refunded or applied by hand",
+            cash_memo=OTHER_CURRENCY,
         )

@@ -1,9 +1,10 @@
 """Ingress: turn a verified request into inbox entries, before anything is acknowledged.
 
 One inbox entry per vendor event, deduplicated by the vendor's own event identity, so
-a redelivered batch stores nothing new. Requests refused at the door (signature, token,
-JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for whoever
-has to find out why a vendor's deliveries fail.
+a redelivered batch stores nothing new; a succeeded payment is deduplicated by the
+payment, whichever of its events comes first. Requests refused at the door (signature,
+token, JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for
+whoever has to find out why a vendor's deliveries fail.
 """
 
 from __future__ import annotations
@@ -161,13 +162,53 @@ def store_shipment(
     return _store(engine, "ops", headers, [item])
 
 
+def payment_dedupe_key(event: PaymentEvent) -> str:
+    """A succeeded payment's key: the payment's, not the event's (see ``store_payment``)."""
+    return f"payments:payment:{event.data.object.payment_id}"
+
+
 def store_payment(
     engine: Engine, headers: Mapping[str, str], event: PaymentEvent, ignored: str | None
 ) -> Accepted:
-    item = _Item(
-        dedupe_key=f"payments:{event.id}", kind=PAYMENT, body=_dump(event), ignored=ignored
-    )
-    return _store(engine, "payments", headers, [item])
+    """A succeeded payment is stored once per payment, not once per event.
+
+    Stripe sends ``payment_intent.succeeded`` and ``charge.succeeded`` for one payment,
+    with different event and object ids: the first stored is relayed, the other is
+    stored as ignored, saying which entry holds its payment. An event stored under its
+    own id (ignored, a payment's second event, or stored before payments were keyed by
+    payment) is a redelivery of that entry.
+    """
+    event_key = f"payments:{event.id}"
+    if ignored:
+        item = _Item(dedupe_key=event_key, kind=PAYMENT, body=_dump(event), ignored=ignored)
+        return _store(engine, "payments", headers, [item])
+    with unit_of_work(engine) as session:
+        return _store_succeeded(InboxRepository(session), safe_headers(headers), event)
+
+
+def _store_succeeded(
+    inbox: InboxRepository, headers: dict[str, str], event: PaymentEvent
+) -> Accepted:
+    event_key, body = f"payments:{event.id}", _dump(event)
+    duplicate = Accepted(received=1, stored=0, duplicates=1, inbox_ids=[])
+    if inbox.by_key(event_key) is not None:
+        inbox.record("payments", event_key, headers, body, kind=PAYMENT)  # counts it
+        return duplicate
+    entry, is_new = inbox.record("payments", payment_dedupe_key(event), headers, body, kind=PAYMENT)
+    assert entry.id is not None
+    if is_new:
+        return Accepted(received=1, stored=1, duplicates=0, inbox_ids=[entry.id])
+    first = PaymentEvent.model_validate_json(entry.body)
+    if first.id != event.id:
+        payment = event.data.object.payment_id
+        reason = (
+            f"duplicate: {event.type} {event.id} is payment {payment}, already received as "
+            f"{first.type} {first.id} (inbox entry {entry.id}); one payment counts once"
+        )
+        inbox.record(
+            "payments", event_key, headers, body, InboxStatus.IGNORED, reason, kind=PAYMENT
+        )
+    return duplicate
 
 
 def usage_dedupe_key(subscription_id: str, event_id: str) -> str:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 SOURCE = "late-payment"
 """The ledger entry's source: posted by the relay, not by a deal."""
+CASH_MEMO = "cash received after the deal closed"
 
 
 def late_credit_entry(workflow_id: str, deal_id: str, payment: PaymentReceived) -> JournalEntry:
@@ -43,6 +44,7 @@ def late_credit_entry(workflow_id: str, deal_id: str, payment: PaymentReceived) 
         received_on=payment.received_on,
         memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} arrived "
         f"after deal {deal_id} closed; held for the customer until refunded or applied by hand",
+        cash_memo=CASH_MEMO,
     )
 
 

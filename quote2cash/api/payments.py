@@ -2,10 +2,12 @@
 
 A succeeded payment names its deal and invoice in ``metadata`` (``q2c_deal_id``,
 ``q2c_invoice_id``, optional ``q2c_crm``), as the payment link we hand the customer
-sets them. It is stored in the inbox before the 202, deduplicated by event id, and
-relayed as the deal's ``payment_received`` signal (with the payment's currency), which
-applies up to the amount due in the accounting system and keeps any excess as the
-customer's credit; a payment in another currency is held as credit, not applied. A
+sets them. It is stored in the inbox before the 202, deduplicated by the payment (a
+charge's payment intent, else the object id: Stripe announces one payment by both
+``payment_intent.succeeded`` and ``charge.succeeded``), and relayed as the deal's
+``payment_received`` signal (with the payment's currency and the same payment id),
+which applies up to the amount due in the accounting system and keeps any excess as
+the customer's credit; a payment in another currency is held as credit, not applied. A
 payment for a deal that is no longer running is held as credit by the relay itself
 (late_payments.py).
 """

@@ -136,6 +136,14 @@ class PaymentObject(BaseModel):
     currency: str = Field(min_length=3, max_length=3)
     created: int | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
+    payment_intent: str | None = None
+    """A charge's payment intent; a payment intent itself carries none."""
+
+    @property
+    def payment_id(self) -> str:
+        """The payment this object belongs to: ``payment_intent.succeeded`` (pi_…) and
+        ``charge.succeeded`` (ch_…, naming pi_…) of one payment are one payment."""
+        return self.payment_intent or self.id
 
 
 class PaymentData(BaseModel):
@@ -158,7 +166,7 @@ def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
     currency = paid.currency.upper()
     on = datetime.fromtimestamp(paid.created, UTC).date() if paid.created else None
     signal = PaymentReceived(
-        payment_id=paid.id,
+        payment_id=paid.payment_id,
         invoice_id=invoice,
         amount=Decimal(paid.amount).scaleb(-minor_units(currency)),
         received_on=on or datetime.now(UTC).date(),

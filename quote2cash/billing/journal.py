@@ -25,6 +25,7 @@ from quote2cash.billing.money import Money
 from quote2cash.billing.rounding import RoundingMode, round_amount
 
 __all__ = [
+    "OVERPAID",
     "Accounts",
     "JournalEntry",
     "JournalLine",
@@ -171,12 +172,26 @@ def reversal_entry(entry: JournalEntry, *, key: str, on: date, reason: str) -> J
     )
 
 
+OVERPAID = "cash received above the amount due"
+"""The cash line's memo of an over-payment; a caller holding cash for another reason says so."""
+
+
 def overpayment_entry(
-    *, key: str, amount: Money, received_on: date, memo: str, accounts: Accounts = DEFAULT_ACCOUNTS
+    *,
+    key: str,
+    amount: Money,
+    received_on: date,
+    memo: str,
+    cash_memo: str = OVERPAID,
+    accounts: Accounts = DEFAULT_ACCOUNTS,
 ) -> JournalEntry:
-    """Dr cash; Cr customer credit: money received above the amount due, not yet applied."""
+    """Dr cash; Cr customer credit: money received and held, not applied to an invoice.
+
+    ``cash_memo`` says why the cash is held (above the amount due, in another currency,
+    after the deal closed); ``memo`` explains the credit line.
+    """
     signed = [
-        (accounts.cash, amount.amount, "cash received above the amount due"),
+        (accounts.cash, amount.amount, cash_memo),
         (accounts.customer_credit, -amount.amount, f"unapplied customer credit: {memo}"),
     ]
     return signed_entry(key, received_on, amount.currency, f"Over-payment of {amount}", signed)

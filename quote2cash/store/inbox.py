@@ -79,6 +79,10 @@ class InboxRepository:
             return None
         return self._s.get(InboxEntry, key)
 
+    def by_key(self, dedupe_key: str) -> InboxEntry | None:
+        stmt = select(InboxEntry).where(InboxEntry.dedupe_key == dedupe_key)
+        return self._s.exec(stmt).first()
+
     def pending(
         self, limit: int = 100, *, now: datetime | None = None
     ) -> builtins.list[InboxEntry]:

@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 from quote2cash.messages import deal_workflow_id
 from quote2cash.store import InboxEntry, InboxStatus, unit_of_work
 from quote2cash.store.ledger import LedgerRepository, PostedEntry
-from tests.api.helpers import settled
+from tests.api.helpers import entries, settled
 from tests.api.support import Api, eventually, new_deal_id, won_event
 from tests.api.test_payments import _event, _send
 
@@ -70,6 +70,7 @@ async def test_payment_after_the_deal_closed_is_held_as_credit_once(
         ("CUSTCREDIT", Decimal(0), Decimal("120.50")),
     ]
     assert f"arrived after deal {deal} closed" in credit.lines[1].memo
+    assert credit.lines[0].memo == "cash received after the deal closed"
 
     # An operator replays it: the same key, so still one journal.
     assert late.id is not None
@@ -104,8 +105,15 @@ async def test_payment_the_deal_received_before_it_closed_is_not_posted_again(
     # Replayed by an operator after the deal closed: it was handed over before.
     assert first.id is not None
     replayed = await _replay(api, first.id)
-    # The same payment in another event (charge.succeeded): the closed run's history has it.
-    other = await _pay(api, _event(deal, kind="charge.succeeded"))
+    # The same payment's other event (charge.succeeded) is stored as its duplicate; an
+    # operator who replays it anyway finds the payment in the closed run's history.
+    charge = _event(deal, kind="charge.succeeded")
+    assert (await _send(api, charge)).json()["duplicates"] == 1
+    [duplicate] = [
+        e for e in entries(api, status=InboxStatus.IGNORED) if charge["id"] in e.body_text
+    ]
+    assert duplicate.id is not None
+    other = await _replay(api, duplicate.id)
     for late in (replayed, other):
         assert late.status == InboxStatus.IGNORED
         assert f"reached deal deal:hubspot:{deal} before it closed" in (late.error or "")

@@ -26,20 +26,20 @@ from tests.api.support import Api, eventually, new_deal_id, won_event
 
 
 def _event(deal: str, *, kind: str = "payment_intent.succeeded", **meta: str) -> dict[str, Any]:
+    """One payment (pi_<deal>) as Stripe announces it: a ``charge.*`` event's object is
+    the charge (ch_<deal>) naming its payment intent; a ``payment_intent.*`` event's is
+    the intent itself."""
     metadata = {"q2c_deal_id": deal, "q2c_invoice_id": "inv-1", **meta}
-    return {
-        "id": f"evt_{deal}_{kind}",
-        "type": kind,
-        "data": {
-            "object": {
-                "id": f"pi_{deal}",
-                "amount": 12050,
-                "currency": "gbp",
-                "created": 1764201600,
-                "metadata": metadata,
-            }
-        },
+    paid: dict[str, Any] = {
+        "id": f"pi_{deal}",
+        "amount": 12050,
+        "currency": "gbp",
+        "created": 1764201600,
+        "metadata": metadata,
     }
+    if kind.startswith("charge."):
+        paid |= {"id": f"ch_{deal}", "payment_intent": f"pi_{deal}"}
+    return {"id": f"evt_{deal}_{kind}", "type": kind, "data": {"object": paid}}
 
 
 async def _send(api: Api, event: dict[str, Any], *, age: int = 0, secret: str = "") -> Any:
@@ -70,6 +70,15 @@ def test_minor_units_follow_the_currency() -> None:
     assert pounds.amount == Decimal("120.50")
     assert pounds.currency == "GBP"
     assert str(pounds.received_on) == "2025-11-27"
+
+
+def test_a_charge_is_the_payment_of_its_intent() -> None:
+    charge = PaymentEvent.model_validate(_event("1", kind="charge.succeeded"))
+    assert charge.data.object.id == "ch_1"
+    assert payment_signal(charge)[2].payment_id == "pi_1"
+    legacy = _event("1", kind="charge.succeeded")
+    legacy["data"]["object"]["payment_intent"] = None  # a charge made without an intent
+    assert payment_signal(PaymentEvent.model_validate(legacy))[2].payment_id == "ch_1"
 
 
 async def test_succeeded_payment_is_stored_then_signalled_once(
@@ -103,3 +112,39 @@ async def test_bad_signature_stale_and_unusable_events(api: Api) -> None:
     ignored = [e.error for e in entries(api, status=InboxStatus.IGNORED)]
     assert any("only succeeded payments" in (e or "") for e in ignored)
     assert any("q2c_deal_id" in (e or "") for e in ignored)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("payment_intent.succeeded", "charge.succeeded"),
+        ("charge.succeeded", "payment_intent.succeeded"),
+    ],
+)
+async def test_intent_and_charge_of_one_payment_reach_the_deal_once(
+    api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker, first: str, second: str
+) -> None:
+    deal = new_deal_id()
+    started = (await api.hubspot([won_event(deal)])).json()["inbox_ids"]
+    await eventually(lambda: settled(api, started[0]))
+    # An event of the payment that moves nothing does not stand in for the payment.
+    assert (await _send(api, _event(deal, kind="payment_intent.processing"))).status_code == 202
+    [entry_id] = (await _send(api, _event(deal, kind=first))).json()["inbox_ids"]
+    assert (await eventually(lambda: settled(api, entry_id))).status == InboxStatus.RELAYED
+    for _ in range(2):  # the second event, redelivered: still one entry, never relayed
+        answer = (await _send(api, _event(deal, kind=second))).json()
+        assert (answer["stored"], answer["duplicates"], answer["inbox_ids"]) == (0, 1, [])
+
+    [duplicate] = [
+        e for e in entries(api, status=InboxStatus.IGNORED) if f"evt_{deal}_{second}" in e.body_text
+    ]
+    assert duplicate.error == (
+        f"duplicate: {second} evt_{deal}_{second} is payment pi_{deal}, already received as "
+        f"{first} evt_{deal}_{first} (inbox entry {entry_id}); one payment counts once"
+    )
+    assert duplicate.duplicates == 1
+    handle = temporal_dev.client.get_workflow_handle(deal_workflow_id("hubspot", deal))
+    state = await handle.query(QUERY_STAGE)
+    assert [e for e in state["events"] if e.startswith("payment:")] == [
+        f"payment:pi_{deal}:120.50:inv-1"
+    ]

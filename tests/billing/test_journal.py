@@ -14,6 +14,7 @@ from quote2cash.billing.journal import (
     JournalLine,
     fx_payment_entry,
     invoice_entry,
+    overpayment_entry,
     payment_entry,
     refund_entry,
     reversal_entry,
@@ -131,6 +132,26 @@ def test_partial_credit_note_and_refund() -> None:
     assert note.total == D("120.00")
     refund = refund_entry(key="r", amount=Money.of(note.total, "GBP"), refunded_on=DAY)
     assert _lines(refund) == {"610": (D("120.00"), D(0)), "090": (D(0), D("120.00"))}
+
+
+def test_held_cash_says_why_it_is_held() -> None:
+    amount = Money.of("12.34", "EUR")
+    over = overpayment_entry(key="o", amount=amount, received_on=DAY, memo="paid twice")
+    held = overpayment_entry(
+        key="h", amount=amount, received_on=DAY, memo="in euros", cash_memo="cash in euros"
+    )
+    assert [(li.account, li.debit, li.credit) for li in held.lines] == [
+        ("090", D("12.34"), D(0)),
+        ("CUSTCREDIT", D(0), D("12.34")),
+    ]
+    assert [li.memo for li in over.lines] == [
+        "cash received above the amount due",
+        "unapplied customer credit: paid twice",
+    ]
+    assert [li.memo for li in held.lines] == [
+        "cash in euros",
+        "unapplied customer credit: in euros",
+    ]
 
 
 def test_write_off() -> None:

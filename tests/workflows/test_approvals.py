@@ -112,6 +112,7 @@ async def test_reminders_escalate_and_a_rejection_is_written_to_the_crm(
     result = await handle.result()
     assert result.stage == Stage.REJECTED
     assert vendors.invoices_created == 0
+    assert (vendors.postings, result.held_payments) == ([], [])  # no payment: nothing held
     notes = [w.properties for w in vendors.write_backs]
     assert notes[2]["q2c_approval_status"].startswith("escalated")
     assert notes[-1] == {

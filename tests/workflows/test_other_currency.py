@@ -93,6 +93,7 @@ async def _deal_paid_in_two_currencies(
         ("CUSTCREDIT", Decimal(0), Decimal("50.00")),
     ]
     assert "not in the invoice's currency (GBP)" in credit.lines[1].memo
+    assert credit.lines[0].memo == "cash received in another currency than the invoice's"
     assert {e.currency for e in posting.entries if e is not credit} == {"GBP"}
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)

@@ -81,6 +81,7 @@ async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: b
         ("CUSTCREDIT", Decimal(0), Decimal("10.00")),
     ]
     assert "exceeded the amount due by 10.00" in credit.lines[1].memo
+    assert credit.lines[0].memo == "cash received above the amount due"
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     if record:

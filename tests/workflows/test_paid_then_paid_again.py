@@ -82,6 +82,10 @@ async def _paid_then_paid_again(env: WorkflowEnvironment, task_queue: str, *, re
     assert result.journal_entries[-2:] == [e.key for e in late_posting.entries]
     for entry in late_posting.entries:
         assert [line.account for line in entry.lines] == ["090", "CUSTCREDIT"]
+    assert [e.lines[0].memo for e in late_posting.entries] == [
+        "cash received after the invoice was paid",
+        "cash received in another currency than the invoice's",
+    ]
     if record:
         text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
         path = HISTORIES / "deal_workflow_v10_paid_then_paid_again.json"
