@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
 PATCH_OVERPAYMENT = "received-payments"
 PATCH_OTHER_CURRENCY = "payments-in-other-currency"
 PATCH_AFTER_PAID = "payments-after-paid"
+PATCH_AFTER_PAID_AGAIN = "payments-during-the-hold"
 PATCH_BEFORE_REJECTION = "payments-before-rejection"
 
 # Why a held payment's cash is held: the cash line's memo.
@@ -88,6 +89,12 @@ class Overpayments(Parking):
         """Hold the payments that came after the invoice was paid; post their journals."""
         if not self._received or not workflow.patched(PATCH_AFTER_PAID):
             return
+        await post(self._held_after_paid())
+        # A payment that came while those were posted must not end with the workflow.
+        while self._received and workflow.patched(PATCH_AFTER_PAID_AGAIN):
+            await post(self._held_after_paid())
+
+    def _held_after_paid(self) -> list[JournalEntry]:
         entries = []
         while self._received:
             payment = self._received.pop(0)
@@ -102,7 +109,7 @@ class Overpayments(Parking):
                 "came after the invoice was paid: held as customer credit; "
                 "refund it or apply it by hand"
             )
-        await post(entries)
+        return entries
 
     async def hold_after_rejection(self, quoted: str, post: PostJournals) -> None:
         """Hold the payments that came before the deal was rejected; post their journals.

@@ -68,6 +68,9 @@ class FakeVendors:
     post_failure: str = ""
     """When set, post_entries fails for good with this error type (until cleared)."""
     """When set, invoice_status fails for good with this error type (until cleared)."""
+    post_gate: asyncio.Event | None = None
+    """When set, every posting after the first waits for it (``post_waiting`` says when)."""
+    post_waiting: asyncio.Event = field(default_factory=asyncio.Event)
     write_back_gate: asyncio.Event | None = None
     """When set, write_back waits for it: a test's signal arrives mid-step."""
 
@@ -178,6 +181,9 @@ class FakeVendors:
 
         @activity.defn(name="post_entries")
         async def post_entries(req: PostingRequest) -> PostingResult:
+            if self.post_gate is not None and self.postings:
+                self.post_waiting.set()
+                await self.post_gate.wait()
             if self.post_failure:
                 raise ApplicationError(
                     "entry posted before with other lines",
