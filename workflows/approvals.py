@@ -22,7 +22,7 @@ from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
     from activities.crm import CrmActivities
-    from activities.models import SnapshotRequest, WriteBackRequest
+    from activities.models import WriteBackRequest
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.messages import (
         ROLE_APPROVER,
@@ -121,17 +121,8 @@ class Approvals(Parking):
     async def await_approval(self, snapshot: QuoteSnapshot, reasons: list[str]) -> bool:
         """Wait for a decision; True when approved. A rejection is written to the CRM."""
         # The approval exists (and Updates are accepted) only once the owner is known.
-        owner = await self.step(
-            Stage.APPROVAL,
-            lambda: call(
-                CrmActivities.deal_owner,
-                SnapshotRequest(crm="hubspot", deal_id=snapshot.deal_id),
-                f"read the owner of deal {snapshot.deal_id}: the owner may not approve it",
-            ),
-        )
-        approval = Approval(
-            required_because=reasons, owner_id=owner.owner_id, requested_at=workflow.now()
-        )
+        owner = await self.read_owner(Stage.APPROVAL, "approve it")
+        approval = Approval(required_because=reasons, owner_id=owner, requested_at=workflow.now())
         self.status.approval = approval
         while not self._decided:
             try:

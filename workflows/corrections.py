@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.temporal import SA_INVOICE_NUMBER
 
 PATCH_CORRECTIONS = "void-reissue"
+PATCH_CORRECTION_OWNER = "void-reissue-owner-check"
 
 
 class Corrections(Parking):
@@ -111,13 +112,23 @@ class Corrections(Parking):
             return draft, invoice_id
         workflow.patched(PATCH_CORRECTIONS)
         try:
-            refused = await self._check(invoice_id)
+            refused = await self._owner_refuses(correction) or await self._check(invoice_id)
             if refused:
                 correction.refused = refused
                 return draft, invoice_id
             return await self._void_and_reissue(correction, draft, invoice_id)
         finally:
             self._correction = None
+
+    async def _owner_refuses(self, correction: Correction) -> str:
+        """A deal that needed no approval has no known owner when the Update comes: the
+        validator cannot refuse the owner, so the main loop reads the owner first."""
+        if self.status.approval is not None or not workflow.patched(PATCH_CORRECTION_OWNER):
+            return ""
+        owner = await self.read_owner(Stage.AWAITING_PAYMENT, "correct its invoice")
+        if owner and owner == correction.requested_by:
+            return f"{owner} owns this deal and may not correct its invoice"
+        return ""
 
     async def _check(self, invoice_id: str) -> str:
         """Empty when the invoice may be voided and reissued; else why not."""

@@ -15,7 +15,11 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 
+from workflows.calls import call
+
 with workflow.unsafe.imports_passed_through():
+    from activities.crm import CrmActivities
+    from activities.models import SnapshotRequest
     from quote2cash.messages import Attention, DealStatus, RetryRequest, Stage, StageChange
     from quote2cash.temporal import SA_ATTENTION, SA_STAGE
 
@@ -123,6 +127,20 @@ class Parking:
         workflow.upsert_search_attributes(
             [SA_ATTENTION.value_unset(), SA_STAGE.value_set(stage.value)]
         )
+
+    async def read_owner(self, stage: Stage, why: str) -> str:
+        """The CRM owner of this deal: segregation of duties keeps them from deciding
+        on its approval, write-off or correction. ``why`` ends the activity summary."""
+        deal_id = self.status.deal_id
+        owner = await self.step(
+            stage,
+            lambda: call(
+                CrmActivities.deal_owner,
+                SnapshotRequest(crm="hubspot", deal_id=deal_id),
+                f"read the owner of deal {deal_id}: the owner may not {why}",
+            ),
+        )
+        return owner.owner_id
 
     def validate_retry(self, request: RetryRequest) -> None:
         if self.status.stage != Stage.NEEDS_ATTENTION:

@@ -20,12 +20,10 @@ from workflows.calls import call
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.crm import CrmActivities
     from activities.models import (
         AllocationRequest,
         CreditNoteRequest,
         InvoiceStatus,
-        SnapshotRequest,
     )
     from activities.refunds import RefundActivities
     from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
@@ -86,17 +84,9 @@ class WriteOffs(Parking):
             return
         if not workflow.patched(PATCH_WRITE_OFF):
             return
-        deal_id = self.status.deal_id
-        owner = await self.step(
-            Stage.AWAITING_PAYMENT,
-            lambda: call(
-                CrmActivities.deal_owner,
-                SnapshotRequest(crm="hubspot", deal_id=deal_id),
-                f"read the owner of deal {deal_id}: the owner may not approve its write-off",
-            ),
-        )
+        owner = await self.read_owner(Stage.AWAITING_PAYMENT, "approve its write-off")
         self.status.write_off = WriteOff(
-            proposed_at=workflow.now(), amount_due=invoice.amount_due, owner_id=owner.owner_id
+            proposed_at=workflow.now(), amount_due=invoice.amount_due, owner_id=owner
         )
         workflow.upsert_search_attributes([SA_ATTENTION.value_set(PROPOSED)])
 

@@ -1,4 +1,5 @@
-"""Deal actions for ops and finance: list by stage, retry a parked deal, approve, reject.
+"""Deal actions for ops and finance: list by stage, retry a parked deal, approve, reject,
+write off, correct (void and reissue).
 
 Each action is a Temporal Update of the deal's workflow, so the caller gets the
 workflow's answer, or the reason its validator refused (``Refused``, 409). Listing is
@@ -22,6 +23,7 @@ from quote2cash.api.updates import run_update
 from quote2cash.messages import (
     DEAL_WORKFLOW,
     UPDATE_APPROVE,
+    UPDATE_CORRECT,
     UPDATE_REJECT,
     UPDATE_RETRY,
     UPDATE_WRITE_OFF,
@@ -114,3 +116,15 @@ async def write_off(
     """Approve the write-off a long-overdue deal proposed (approver role, not its owner)."""
     decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
     return await _update(state, crm, deal_id, UPDATE_WRITE_OFF, decision)
+
+
+@router.post("/{crm}/{deal_id}/correct")
+async def correct(
+    crm: str, deal_id: str, body: Decision, state: StateDep, who: CallerDep
+) -> Answer:
+    """Void the deal's unpaid invoice and reissue it under the next number (approver
+    role, not the deal's owner, a reason). Answers once done: the voided and reissued
+    numbers, or why the invoice was left as it was (paid, not AUTHORISED, or the deal
+    changed in the CRM since it was invoiced)."""
+    decision = ApprovalDecision(actor=who.subject, roles=list(who.roles), reason=body.reason)
+    return await _update(state, crm, deal_id, UPDATE_CORRECT, decision)

@@ -134,11 +134,21 @@ def write_off(
     _print(_call("POST", f"/deals/{crm}/{deal}/write-off", token, {"reason": reason}))
 
 
+def correct(
+    deal: str,
+    reason: Annotated[str, typer.Option(help="Why: kept with the correction.")],
+    crm: Crm = "hubspot",
+    token: Token = "",
+) -> None:
+    """Void the unpaid invoice and reissue it under the next number (approver role)."""
+    _print(_call("POST", f"/deals/{crm}/{deal}/correct", token, {"reason": reason}))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
     group = typer.Typer(help="Ops and finance actions on deals.", no_args_is_help=True)
     group.command("list")(list_deals)
-    for command in (show, retry, approve, reject, refund):
+    for command in (show, retry, approve, reject, refund, correct):
         group.command()(command)
     group.command("write-off")(write_off)
     app.add_typer(group, name="deals")

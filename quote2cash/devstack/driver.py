@@ -155,10 +155,12 @@ class DealDriver:
 
     async def pay(self, deal_id: str, status: DealStatus) -> None:
         """Pay each of the deal's invoices in full in the accounting emulator, once."""
+        # A deal billed in parts owes each part; any other deal its current invoice only
+        # (a corrected deal lists the voided invoice too).
         invoices = [(i.invoice_id, i.total, i.number) for i in status.invoices]
-        for invoice_id, amount, number in invoices or [
-            (status.invoice_id, status.amount, status.invoice_number)
-        ]:
+        if not status.billing_schedule or not invoices:
+            invoices = [(status.invoice_id, status.amount, status.invoice_number)]
+        for invoice_id, amount, number in invoices:
             if invoice_id in self._paid:
                 continue
             await self.xero.create_payment(
