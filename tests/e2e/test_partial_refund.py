@@ -82,7 +82,7 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
     assert (state["step"], state["amount"], state["done"]) == (
         "refunded",
         "10.00",
-        ["credit note", "cash refunded"],
+        ["amount reserved", "credit note", "cash refunded"],
     )
     assert again.status_code == 409  # R1 is done; another refund needs another id
     assert half.status_code == 422  # an amount without a refund id
