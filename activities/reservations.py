@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.models import RefundHeld, ReleaseRefund, ReserveRefund
 from quote2cash.store.db import unit_of_work
-from quote2cash.store.errors import OverRefund, ReservationConflict
+from quote2cash.store.errors import InvalidAmount, OverRefund, ReservationConflict
 from quote2cash.store.refunds import RefundReservationRepository
 
 
@@ -31,7 +31,7 @@ class ReservationActivities:
     async def reserve_refund(self, request: ReserveRefund) -> RefundHeld:
         try:
             return await asyncio.to_thread(self._reserve, request)
-        except (OverRefund, ReservationConflict) as exc:
+        except (OverRefund, ReservationConflict, InvalidAmount) as exc:
             raise ApplicationError(str(exc), type="RefundRefused", non_retryable=True) from None
 
     @activity.defn
