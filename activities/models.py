@@ -118,6 +118,26 @@ class Refunded(BaseModel):
     credit_notes: list[str]
 
 
+class ReserveRefund(BaseModel):
+    """Hold ``amount`` of the invoice for the refund ``refund_key`` (its workflow id)."""
+
+    refund_key: str
+    run_id: str
+    invoice_number: str
+    amount: Decimal
+    invoice_total: Decimal
+
+
+class RefundHeld(BaseModel):
+    amount: Decimal
+    held_by_others: Decimal
+
+
+class ReleaseRefund(BaseModel):
+    refund_key: str
+    run_id: str
+
+
 class CashRefundRequest(BaseModel):
     business_key: str
     """``refund:<crm>:<deal>:<refund id>:cash``: one cash refund per partial refund."""

@@ -26,13 +26,11 @@ from activities.models import (
     RefundedRequest,
     VoidCreditNote,
 )
-from activities.xero_mapping import line_item
+from activities.xero_mapping import credit_note_in
 from quote2cash.connectors.xero import where_starts_with
 from quote2cash.connectors.xero_models import (
     XeroAccountRef,
     XeroAllocationIn,
-    XeroContactRef,
-    XeroCreditNoteIn,
     XeroCreditNoteRef,
     XeroInvoiceRef,
     XeroPaymentIn,
@@ -56,12 +54,10 @@ class RefundActivities:
         note = request.note
         with vendor_errors():
             created = await self._xero.create_credit_note(
-                XeroCreditNoteIn(
-                    contact=XeroContactRef(contact_id=request.contact_id),
-                    line_items=[line_item(line) for line in note.lines],
-                    date=note.issue_date,
+                credit_note_in(
+                    note,
+                    contact_id=request.contact_id,
                     reference=refund_reference(request.invoice_number, note.reason),
-                    currency_code=note.currency,
                 ),
                 idempotency_key=request.business_key,
             )

@@ -1,17 +1,24 @@
 """Our invoice draft and customer record, as Xero's request models.
 
 Lines go with our computed net and tax amounts, so Xero posts what the billing core
-priced; the tax type only labels the treatment in Xero's reports.
+priced; the tax type only labels the treatment in Xero's reports. Xero checks that
+LineAmount = Quantity x UnitAmount less discount, in the document's LineAmountTypes:
+when prices include tax our unit prices are gross, so such documents go ``Inclusive``
+with the gross line amount (Xero then takes the tax back out: the same net).
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
+from quote2cash.billing.credit_note import CreditNoteDraft
 from quote2cash.billing.invoice import InvoiceDraft, InvoiceLine
 from quote2cash.billing.snapshot import BillTo
 from quote2cash.connectors.xero_models import (
     XeroAddress,
     XeroContactIn,
     XeroContactRef,
+    XeroCreditNoteIn,
     XeroInvoiceIn,
     XeroLineItemIn,
 )
@@ -35,7 +42,8 @@ def contact_in(bill_to: BillTo) -> XeroContactIn:
     )
 
 
-def line_item(line: InvoiceLine) -> XeroLineItemIn:
+def line_item(line: InvoiceLine, *, inclusive: bool = False) -> XeroLineItemIn:
+    """One line; ``inclusive``: its unit price includes tax, so its line amount does too."""
     return XeroLineItemIn(
         description=line.description,
         quantity=line.quantity,
@@ -44,20 +52,36 @@ def line_item(line: InvoiceLine) -> XeroLineItemIn:
         account_code=line.revenue_account,
         tax_type=TAX_TYPES.get(line.tax_treatment, "NONE"),
         tax_amount=line.tax_amount,
-        line_amount=line.net_amount,
+        line_amount=line.net_amount + line.tax_amount if inclusive else line.net_amount,
     )
+
+
+def line_amount_types(inclusive: bool) -> Literal["Inclusive", "Exclusive"]:
+    return "Inclusive" if inclusive else "Exclusive"
 
 
 def invoice_in(draft: InvoiceDraft, *, number: str, contact_id: str) -> XeroInvoiceIn:
     return XeroInvoiceIn(
         type="ACCREC",
         contact=XeroContactRef(contact_id=contact_id),
-        line_items=[line_item(line) for line in draft.lines],
+        line_items=[line_item(line, inclusive=draft.prices_include_tax) for line in draft.lines],
         date=draft.issue_date,
         due_date=draft.due_date,
-        line_amount_types="Exclusive",
+        line_amount_types=line_amount_types(draft.prices_include_tax),
         invoice_number=number,
         reference=f"deal {draft.deal_id}",
         currency_code=draft.currency,
         status="AUTHORISED",
+    )
+
+
+def credit_note_in(note: CreditNoteDraft, *, contact_id: str, reference: str) -> XeroCreditNoteIn:
+    inclusive = note.prices_include_tax
+    return XeroCreditNoteIn(
+        contact=XeroContactRef(contact_id=contact_id),
+        line_items=[line_item(line, inclusive=inclusive) for line in note.lines],
+        date=note.issue_date,
+        line_amount_types=line_amount_types(inclusive),
+        reference=reference,
+        currency_code=note.currency,
     )

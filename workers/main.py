@@ -22,6 +22,7 @@ from activities.crm import CrmActivities
 from activities.deps import Deps
 from activities.ledger import LedgerActivities
 from activities.refunds import RefundActivities
+from activities.reservations import ReservationActivities
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from quote2cash.temporal import connect
@@ -48,6 +49,7 @@ def activities_of(deps: Deps) -> list[object]:
         LedgerActivities(deps),
         RefundActivities(deps),
     )
+    reservations = ReservationActivities(deps.engine)
     return [
         crm.fetch_snapshot,
         crm.deal_owner,
@@ -65,6 +67,8 @@ def activities_of(deps: Deps) -> list[object]:
         refunds.allocate_credit_note,
         refunds.refunded_so_far,
         refunds.refund_cash,
+        reservations.reserve_refund,
+        reservations.release_refund,
     ]
 
 

@@ -10,9 +10,14 @@ reads, plus what the invoice's earlier credit notes refunded; an amount above th
 refused. Then a credit note of the amount in the invoice's proportions, the cash paid
 back as a payment against that credit note, and the journals.
 
+Before any money moves (``refund-reservation``), the refund holds its amount of the
+invoice in our database, keyed by its workflow id: refunds started at once take turns
+there, and one above what the others hold (a full refund: while any other holds part)
+is refused. The Xero-side check of a partial refund stays as a second line.
+
 If a step fails for good, the steps already done are undone in reverse order (payments
-restored, credit note voided) and the workflow fails saying what failed and what was
-undone.
+restored, credit note voided, the hold given back) and the workflow fails saying what
+failed and what was undone. A refund that completes keeps its hold.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.calls import VENDOR_RETRY, call
 
@@ -40,10 +45,13 @@ with workflow.unsafe.imports_passed_through():
         PaymentsRequest,
         PostingRequest,
         RefundedRequest,
+        ReleaseRefund,
+        ReserveRefund,
         SnapshotRequest,
         VoidCreditNote,
     )
     from activities.refunds import RefundActivities
+    from activities.reservations import ReservationActivities
     from quote2cash.billing.credit_note import (
         CreditNoteDraft,
         credit_note_entry,
@@ -58,6 +66,12 @@ with workflow.unsafe.imports_passed_through():
 
 Undo = Callable[[], Awaitable[None]]
 PARTIAL_REFUND = "partial-refund"
+RESERVATION = "refund-reservation"
+REFUSED = "RefundRefused"
+
+
+def _refused(failure: BaseException) -> bool:
+    return isinstance(failure, ApplicationError) and failure.type == REFUSED
 
 
 @workflow.defn(name=REFUND_WORKFLOW)
@@ -75,8 +89,11 @@ class RefundWorkflow:
         self.status.amount, self.status.currency = str(note.total), note.currency
         undo: list[tuple[str, Undo]] = []
         try:
+            await self._hold(start, invoice, note.total, undo)
             await self._credit(start, invoice, note, undo)
         except BaseException as failure:  # cancellation too: undo what was done
+            if _refused(failure):  # the hold was refused: nothing was done
+                raise
             raise await self._compensated(undo) from failure
         await self._post_journals(start, note)
         return self.status
@@ -91,13 +108,16 @@ class RefundWorkflow:
                 draft, amount, issue_date=workflow.now().date(), reason=start.reason
             )
         except BillingError as exc:
-            raise ApplicationError(str(exc), type="RefundRefused") from None
+            raise ApplicationError(str(exc), type=REFUSED) from None
         self.status.amount, self.status.currency = str(note.total), note.currency
         undo: list[tuple[str, Undo]] = []
         try:
+            await self._hold(start, invoice, note.total, undo)
             ref = await self._create_note(start, invoice, note, undo)
             await self._refund_cash(ref, note)
         except BaseException as failure:  # cancellation too: undo what was done
+            if _refused(failure):  # the hold was refused: nothing was done
+                raise
             raise await self._compensated(undo) from failure
         await self._post_journals(start, note)
         return self.status
@@ -120,8 +140,47 @@ class RefundWorkflow:
                 f"refund of {amount} exceeds what is still refundable on "
                 f"{start.invoice_number}: {rest} of {invoice.total} (refunded already: "
                 f"{refunded.amount} on credit notes {earlier}); ask for at most {rest}",
-                type="RefundRefused",
+                type=REFUSED,
             )
+
+    async def _hold(
+        self,
+        start: RefundStart,
+        invoice: InvoiceStatus,
+        amount: Decimal,
+        undo: list[tuple[str, Undo]],
+    ) -> None:
+        """Hold ``amount`` of the invoice in our database before any money moves."""
+        if not workflow.patched(RESERVATION):
+            return
+        self.status.step = "reserve"
+        key, run_id = self.status.workflow_id, workflow.info().run_id
+        # Registered first: cancelled mid-call, the hold may exist; releasing none is a no-op.
+        undo.append(("amount reserved", lambda: self._release(key, run_id, start)))
+        try:
+            await call(
+                ReservationActivities.reserve_refund,
+                ReserveRefund(
+                    refund_key=key,
+                    run_id=run_id,
+                    invoice_number=start.invoice_number,
+                    amount=amount,
+                    invoice_total=invoice.total,
+                ),
+                f"hold {amount} of {start.invoice_number} for this refund in our database",
+            )
+        except ActivityError as exc:
+            if isinstance(exc.cause, ApplicationError) and _refused(exc.cause):
+                raise ApplicationError(exc.cause.message, type=REFUSED) from None
+            raise
+        self.status.done.append("amount reserved")
+
+    async def _release(self, key: str, run_id: str, start: RefundStart) -> None:
+        await call(
+            ReservationActivities.release_refund,
+            ReleaseRefund(refund_key=key, run_id=run_id),
+            f"compensate: give back this refund's hold on {start.invoice_number}",
+        )
 
     async def _refund_cash(self, ref: CreditNoteRef, note: CreditNoteDraft) -> None:
         self.status.step = "refund cash"
@@ -179,7 +238,7 @@ class RefundWorkflow:
         if invoice.status != "PAID":
             raise ApplicationError(
                 f"invoice {start.invoice_number} is {invoice.status}, not PAID: nothing to refund",
-                type="RefundRefused",
+                type=REFUSED,
             )
         return invoice
 

@@ -2,15 +2,18 @@
 out), run as a saga by RefundWorkflow; its state is the workflow's ``refund`` query.
 
 In full (one per deal), or an ``amount`` of it under a caller-given ``refund_id``: the
-idempotency key of that partial refund (asking again with the same id joins it). A full
-refund after partial ones would pay back what they paid back already, so it is refused;
-the workflow refuses a partial refund above what is still refundable."""
+idempotency key of that partial refund. Asking again with the same request (amount and
+reason) joins it: 202 while it runs, 200 once it is done. The same id with another
+amount or reason is a 409 that says what the existing refund asked for. A full refund
+after partial ones would pay back what they paid back already, so it is refused; the
+workflow refuses a refund above what other refunds left of the invoice."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field, model_validator
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -63,6 +66,8 @@ class RefundBody(BaseModel):
 
 class RefundStarted(BaseModel):
     workflow_id: str
+    state: Literal["running", "done"] = "running"
+    """``done``: the same request was made before and that refund has completed."""
 
 
 async def _completed_deal(state: StateDep, crm: str, deal_id: str) -> DealStatus:
@@ -101,12 +106,47 @@ async def _partial_refunds(client: Client, crm: str, deal_id: str) -> list[str]:
         raise TemporalUnavailable(f"Temporal could not list the deal's refunds: {exc}") from exc
 
 
+async def _asked_with(client: Client, workflow_id: str, run_id: str | None) -> RefundStart:
+    """What the run (the newest one without ``run_id``) was started with: its input."""
+    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+    try:
+        async for event in handle.fetch_history_events():
+            payloads = event.workflow_execution_started_event_attributes.input.payloads
+            [start] = await client.data_converter.decode(payloads, [RefundStart])
+            if isinstance(start, RefundStart):
+                return start
+            break
+    except RPCError as exc:
+        raise TemporalUnavailable(f"Temporal could not read refund {workflow_id}: {exc}") from exc
+    raise TemporalUnavailable(f"refund {workflow_id} has no start event to compare with")
+
+
+def _same_request(asked: RefundStart, body: RefundBody, workflow_id: str) -> None:
+    """Joining is for the same request only: another amount or reason is a 409."""
+    if (asked.amount, asked.reason) == (body.amount, body.reason):
+        return
+    raise Conflict(
+        f"refund {workflow_id} was asked for {_what(asked.amount, asked.reason)}; this "
+        f"request asks for {_what(body.amount, body.reason)}. Send the same amount and "
+        "reason to join it, or another refund_id for another refund"
+    )
+
+
+def _what(amount: Decimal | None, reason: str) -> str:
+    return f"{'the whole invoice' if amount is None else amount} (reason {reason!r})"
+
+
 @router.post("/{crm}/{deal_id}/refund", status_code=202)
 async def refund(
-    crm: str, deal_id: str, body: RefundBody, state: StateDep, who: ApproverCaller
+    crm: str,
+    deal_id: str,
+    body: RefundBody,
+    state: StateDep,
+    who: ApproverCaller,
+    response: Response,
 ) -> RefundStarted:
-    """Refund the deal's paid invoice in full (one refund per deal: asking again joins it),
-    or ``amount`` of it (one per ``refund_id``: asking again joins it)."""
+    """Refund the deal's paid invoice in full (one refund per deal), or ``amount`` of it
+    (one per ``refund_id``); the same request again joins it, another one is a 409."""
     deal = await _completed_deal(state, crm, deal_id)
     workflow_id = refund_workflow_id(crm, deal_id, body.refund_id or "")
     client = await state.gateway.client()
@@ -116,7 +156,7 @@ async def refund(
             "would pay them back twice; refund the rest as a partial refund"
         )
     try:
-        await client.start_workflow(
+        handle = await client.start_workflow(
             REFUND_WORKFLOW,
             RefundStart(
                 crm=crm,
@@ -135,15 +175,15 @@ async def refund(
             # A compensated (failed) refund may be asked again; a done one may not.
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
-    except WorkflowAlreadyStartedError:
-        if body.refund_id:
-            raise Conflict(
-                f"refund {body.refund_id} of deal {crm}/{deal_id} is done already; another "
-                "refund needs another refund_id"
-            ) from None
-        raise Conflict(f"deal {crm}/{deal_id} was refunded already") from None
+    except WorkflowAlreadyStartedError:  # it completed: the same request is answered done
+        _same_request(await _asked_with(client, workflow_id, None), body, workflow_id)
+        response.status_code = 200
+        return RefundStarted(workflow_id=workflow_id, state="done")
     except RPCError as exc:
         raise TemporalUnavailable(f"Temporal could not start the refund: {exc}") from exc
+    # Started, or joined a running one (USE_EXISTING): compared after the start, so two
+    # different requests racing with one id cannot both be answered 202.
+    _same_request(await _asked_with(client, workflow_id, handle.run_id), body, workflow_id)
     return RefundStarted(workflow_id=workflow_id)
 
 

@@ -4,7 +4,8 @@ A credit note repeats the credited lines' net and tax exactly (never recomputes 
 so a full credit always cancels the invoice to the cent). A credit of an amount (a
 partial refund) splits it over the lines in the invoice's proportions of revenue and
 tax. Xero's credit notes carry no discounts, so each line is shown as quantity 1 at its
-net (or gross) amount.
+net amount, or its gross amount when the invoice's prices include tax (then the note
+does too: ``prices_include_tax``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class CreditNoteDraft(BaseModel):
     subtotal: Dec
     tax_total: Dec
     total: Dec
+    prices_include_tax: bool = False
+    """As the credited invoice: each line's unit price is then its gross amount."""
 
     @model_validator(mode="after")
     def _sums(self) -> CreditNoteDraft:
@@ -117,6 +120,7 @@ def _draft(
         subtotal=subtotal,
         tax_total=tax_total,
         total=subtotal + tax_total,
+        prices_include_tax=invoice.prices_include_tax,
     )
 
 

@@ -13,6 +13,8 @@ from quote2cash.store.errors import (
     IdMapConflict,
     InvalidAmount,
     LedgerConflict,
+    OverRefund,
+    ReservationConflict,
     StoreError,
     UnbalancedEntry,
 )
@@ -21,10 +23,12 @@ from quote2cash.store.inbox import InboxRepository
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
 from quote2cash.store.ledger import LedgerLineIn, LedgerRepository, PostedEntry
 from quote2cash.store.models import AuditEvent, IdMapEntry, InboxEntry, InboxStatus
+from quote2cash.store.refunds import Hold, RefundReservationRepository
 
 __all__ = [
     "AuditEvent",
     "AuditRepository",
+    "Hold",
     "IdMapConflict",
     "IdMapEntry",
     "IdMapRepository",
@@ -36,7 +40,10 @@ __all__ = [
     "LedgerConflict",
     "LedgerLineIn",
     "LedgerRepository",
+    "OverRefund",
     "PostedEntry",
+    "RefundReservationRepository",
+    "ReservationConflict",
     "StoreError",
     "UnbalancedEntry",
     "make_engine",

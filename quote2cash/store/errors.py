@@ -4,7 +4,9 @@
      ├── IdMapConflict        a key is already mapped to another id
      ├── UnbalancedEntry      a journal entry whose debits and credits differ
      ├── LedgerConflict       the same entry key posted again with other amounts
-     └── InvalidAmount        a negative amount, or more decimals than the columns keep
+     ├── InvalidAmount        a negative amount, or more decimals than the columns keep
+     ├── OverRefund           a refund above what other refunds left of the invoice
+     └── ReservationConflict  one refund run reserving again with another amount
 
 Each one is permanent: retrying the same call gives the same answer.
 """
@@ -30,3 +32,12 @@ class LedgerConflict(StoreError):
 
 class InvalidAmount(StoreError):
     """An amount the money columns cannot hold exactly."""
+
+
+class OverRefund(StoreError):
+    """The refund asks for more of the invoice than the reservations of other refunds
+    left; its message says how much is left and who holds the rest."""
+
+
+class ReservationConflict(StoreError):
+    """The same refund run reserved before with another amount: a caller bug, not a retry."""

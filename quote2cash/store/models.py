@@ -152,3 +152,29 @@ class AuditEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False)
     )
+
+
+class RefundInvoice(SQLModel, table=True):
+    """One row per invoice that has been refunded from: locked while a refund reserves."""
+
+    __tablename__ = "refund_invoice"
+
+    invoice_number: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = _utc_column()
+
+
+class RefundReservation(SQLModel, table=True):
+    """What one refund (keyed by its workflow id) holds of an invoice. ``held`` counts
+    against the invoice while the refund runs and after it is done; ``released`` (its
+    compensation ran) counts no more."""
+
+    __tablename__ = "refund_reservation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    refund_key: str = Field(max_length=255, unique=True)
+    invoice_number: str = Field(max_length=64, index=True)
+    run_id: str = Field(default="", max_length=64)
+    amount: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    status: str = Field(default="held", max_length=16)
+    reserved_at: datetime = _utc_column()
+    released_at: datetime | None = _utc_column(nullable=True)

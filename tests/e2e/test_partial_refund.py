@@ -62,6 +62,7 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
         await _result(spine, deal_id, "R1")
         state = (await http.get(path, params={"refund_id": "R1"}, headers=auth)).json()
         again = await http.post(path, json=body, headers=auth)
+        other = await http.post(path, json=body | {"amount": "11.00"}, headers=auth)
         half = await http.post(path, json={"reason": "x", "amount": "1.00"}, headers=auth)
 
         rest = total - D("10.00")
@@ -82,9 +83,12 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
     assert (state["step"], state["amount"], state["done"]) == (
         "refunded",
         "10.00",
-        ["credit note", "cash refunded"],
+        ["amount reserved", "credit note", "cash refunded"],
     )
-    assert again.status_code == 409  # R1 is done; another refund needs another id
+    # R1 is done: the same request is answered done, another amount under R1 refused.
+    assert (again.status_code, again.json()["state"]) == (200, "done")
+    assert other.status_code == 409
+    assert "was asked for 10.00 (reason 'two seats unused')" in other.json()["detail"]
     assert half.status_code == 422  # an amount without a refund id
     assert full.status_code == 409  # a full refund would pay the partial ones back twice
     assert f"refund:hubspot:{deal_id}:R1" in full.json()["detail"]

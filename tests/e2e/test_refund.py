@@ -39,7 +39,12 @@ async def test_refund_of_apaid_deal(spine: Spine) -> None:
         payments = await xero_list(spine, http, "Payments")
 
     assert again.status_code == 409  # one refund per deal
-    assert state["done"] == ["credit note", "payments removed", "credit note allocated"]
+    assert state["done"] == [
+        "amount reserved",
+        "credit note",
+        "payments removed",
+        "credit note allocated",
+    ]
     assert note["Total"] == invoice["Total"]
     assert note["Status"] == "PAID"  # fully allocated
     assert invoice["AmountPaid"] == 0

@@ -33,6 +33,7 @@ from activities.models import (
     SnapshotRequest,
     VoidCreditNote,
 )
+from activities.reservations import ReservationActivities
 from quote2cash.billing.snapshot import QuoteSnapshot
 from quote2cash.messages import RefundStart, RefundStatus, refund_workflow_id
 from tests.workflows.test_refund import INVOICE, SNAPSHOT
@@ -131,11 +132,22 @@ def _start(amount: str, refund_id: str, deal_id: str) -> RefundStart:
     )
 
 
+def held(reservations: ReservationActivities) -> list[Callable[..., Any]]:
+    return [reservations.reserve_refund, reservations.release_refund]
+
+
 async def _refund(
-    env: WorkflowEnvironment, task_queue: str, xero: Xero, *starts: RefundStart
+    env: WorkflowEnvironment,
+    task_queue: str,
+    xero: Xero,
+    reservations: ReservationActivities,
+    *starts: RefundStart,
 ) -> list[RefundStatus]:
     async with Worker(
-        env.client, task_queue=task_queue, workflows=[RefundWorkflow], activities=xero.activities()
+        env.client,
+        task_queue=task_queue,
+        workflows=[RefundWorkflow],
+        activities=[*xero.activities(), *held(reservations)],
     ):
         return [
             await env.client.execute_workflow(
@@ -149,13 +161,15 @@ async def _refund(
 
 
 async def test_a_partial_refund_credits_the_amount_and_pays_it_back(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero, deal = Xero(), str(uuid.uuid4())
-    [status] = await _refund(temporal_ts, task_queue, xero, _start("10.00", "R1", deal))
+    [status] = await _refund(
+        temporal_ts, task_queue, xero, reservations, _start("10.00", "R1", deal)
+    )
     assert status.workflow_id == f"refund:hubspot:{deal}:R1"
     assert (status.step, status.amount, status.refundable_before) == ("refunded", "10.00", "47.88")
-    assert status.done == ["credit note", "cash refunded"]
+    assert status.done == ["amount reserved", "credit note", "cash refunded"]
     assert xero.calls == ["create_credit_note", "refund_cash"]
     note = xero.notes["CN-0001"].note
     # 7.98 tax of a 47.88 invoice: 10.00 of it carries 1.67 tax (1.6666...).
@@ -176,7 +190,7 @@ async def test_a_partial_refund_credits_the_amount_and_pays_it_back(
 
 
 async def test_two_partials_above_the_invoice_the_second_is_refused(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero, deal = Xero(), str(uuid.uuid4())
     with pytest.raises(WorkflowFailureError) as failed:
@@ -184,6 +198,7 @@ async def test_two_partials_above_the_invoice_the_second_is_refused(
             temporal_ts,
             task_queue,
             xero,
+            reservations,
             _start("30.00", "R1", deal),
             _start("20.00", "R2", deal),
         )
@@ -199,11 +214,16 @@ async def test_two_partials_above_the_invoice_the_second_is_refused(
 
 
 async def test_the_rest_to_the_cent_is_still_refundable(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero, deal = Xero(), str(uuid.uuid4())
     statuses = await _refund(
-        temporal_ts, task_queue, xero, _start("30.00", "R1", deal), _start("17.88", "R2", deal)
+        temporal_ts,
+        task_queue,
+        xero,
+        reservations,
+        _start("30.00", "R1", deal),
+        _start("17.88", "R2", deal),
     )
     assert [s.refundable_before for s in statuses] == ["47.88", "17.88"]
     notes = [n.note for n in xero.notes.values()]
@@ -212,30 +232,34 @@ async def test_the_rest_to_the_cent_is_still_refundable(
 
 
 async def test_a_failed_cash_refund_voids_the_credit_note(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero, deal = Xero(fail_cash=True), str(uuid.uuid4())
     with pytest.raises(WorkflowFailureError) as failed:
-        await _refund(temporal_ts, task_queue, xero, _start("10.00", "R1", deal))
+        await _refund(temporal_ts, task_queue, xero, reservations, _start("10.00", "R1", deal))
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "RefundCompensated"
-    assert cause.message == "refund failed at refund cash; undone: credit note"
+    assert cause.message == "refund failed at refund cash; undone: credit note, amount reserved"
     assert xero.calls == ["create_credit_note", "refund_cash", "void_credit_note"]
     assert xero.voided == {"CN-0001"}
     assert xero.postings == []
     # Voided, the credit note no longer counts: the whole invoice is refundable again.
     xero.fail_cash = False
-    [status] = await _refund(temporal_ts, task_queue, xero, _start("47.88", "R2", deal))
+    [status] = await _refund(
+        temporal_ts, task_queue, xero, reservations, _start("47.88", "R2", deal)
+    )
     assert status.refundable_before == "47.88"
 
 
 async def test_an_amount_off_the_minor_unit_is_refused(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero = Xero()
     with pytest.raises(WorkflowFailureError) as failed:
-        await _refund(temporal_ts, task_queue, xero, _start("1.005", "R1", str(uuid.uuid4())))
+        await _refund(
+            temporal_ts, task_queue, xero, reservations, _start("1.005", "R1", str(uuid.uuid4()))
+        )
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "RefundRefused"
@@ -244,7 +268,7 @@ async def test_an_amount_off_the_minor_unit_is_refused(
 
 
 async def test_the_same_refund_id_twice_joins_one_workflow(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero, start = Xero(), _start("5.00", "R1", str(uuid.uuid4()))
     workflow_id = refund_workflow_id(start.crm, start.deal_id, start.refund_id)
@@ -252,7 +276,7 @@ async def test_the_same_refund_id_twice_joins_one_workflow(
         temporal_ts.client,
         task_queue=task_queue,
         workflows=[RefundWorkflow],
-        activities=xero.activities(),
+        activities=[*xero.activities(), *held(reservations)],
     ):
         handles = [
             await temporal_ts.client.start_workflow(

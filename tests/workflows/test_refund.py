@@ -30,6 +30,7 @@ from activities.models import (
     SnapshotRequest,
     VoidCreditNote,
 )
+from activities.reservations import ReservationActivities
 from quote2cash.billing.invoice import build_invoice
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.messages import RefundStart, RefundStatus
@@ -124,12 +125,14 @@ class Xero:
         ]
 
 
-async def _refund(env: WorkflowEnvironment, task_queue: str, xero: Xero) -> RefundStatus:
+async def _refund(
+    env: WorkflowEnvironment, task_queue: str, xero: Xero, reservations: ReservationActivities
+) -> RefundStatus:
     async with Worker(
         env.client,
         task_queue=task_queue,
         workflows=[RefundWorkflow],
-        activities=xero.activities(),
+        activities=[*xero.activities(), reservations.reserve_refund, reservations.release_refund],
     ):
         return await env.client.execute_workflow(
             RefundWorkflow.run,
@@ -147,10 +150,10 @@ async def _refund(env: WorkflowEnvironment, task_queue: str, xero: Xero) -> Refu
 
 
 async def test_refund_credits_the_invoice_and_posts_balanced_journals(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero = Xero()
-    status = await _refund(temporal_ts, task_queue, xero)
+    status = await _refund(temporal_ts, task_queue, xero, reservations)
     assert status.step == "refunded"
     assert xero.calls == ["create_credit_note", "remove_payments", "allocate_credit_note"]
     assert status.amount == str(INVOICE.total)
@@ -161,16 +164,16 @@ async def test_refund_credits_the_invoice_and_posts_balanced_journals(
 
 
 async def test_a_failing_last_step_undoes_the_others_in_reverse(
-    temporal_ts: WorkflowEnvironment, task_queue: str
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero = Xero(fail_allocation=True)
     with pytest.raises(WorkflowFailureError) as failed:
-        await _refund(temporal_ts, task_queue, xero)
+        await _refund(temporal_ts, task_queue, xero, reservations)
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "RefundCompensated"
     assert "failed at allocate credit note" in cause.message
-    assert "payments removed, credit note" in cause.message
+    assert "undone: payments removed, credit note, amount reserved" in cause.message
     assert xero.calls == [
         "create_credit_note",
         "remove_payments",
