@@ -34,7 +34,8 @@ def demo(
         str,
         typer.Option(
             help="spine (N plain deals) or lifecycle (approval, needs-attention and retry, "
-            "a subscription that renews and upgrades; --deals is ignored)."
+            "a 50/50 split, a refund, a subscription that renews and upgrades; --deals is "
+            "ignored)."
         ),
     ] = "spine",
 ) -> None:
