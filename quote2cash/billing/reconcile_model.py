@@ -129,3 +129,26 @@ class Report(_Fact):
     findings: tuple[Finding, ...] = ()
     pending: tuple[Finding, ...] = ()
     totals: tuple[CurrencyTotals, ...] = ()
+
+
+class Summary(_Fact):
+    """What a run found, small enough for workflow history; the full report (every
+    finding) is in the store under ``business_date``."""
+
+    business_date: date
+    run_id: int
+    matched: int
+    findings: int
+    pending: int
+    totals: tuple[CurrencyTotals, ...] = ()
+
+    @classmethod
+    def of(cls, report: Report, run_id: int) -> Summary:
+        return cls(
+            business_date=report.business_date,
+            run_id=run_id,
+            matched=report.matched,
+            findings=len(report.findings),
+            pending=len(report.pending),
+            totals=report.totals,
+        )
