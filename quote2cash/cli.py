@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from quote2cash.commands import billing, deals, sandbox, stack
+from quote2cash.commands import billing, deals, reconcile, sandbox, stack
 
 app = typer.Typer(
     name="q2c",
@@ -16,6 +16,7 @@ stack.register(app)
 billing.register(app)
 sandbox.register(app)
 deals.register(app)
+reconcile.register(app)
 
 if __name__ == "__main__":
     app()
