@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from quote2cash.billing.currency import quantum
+from quote2cash.billing.errors import BillingError
 from quote2cash.billing.reconcile_model import CurrencyTotals, Finding, Report
 from quote2cash.store.columns import utcnow
 from quote2cash.store.models import ReconciliationFinding, ReconciliationRun
@@ -89,11 +92,20 @@ class ReconciliationRepository:
         )
 
 
+def _minor_units(amount: Decimal, currency: str) -> Decimal:
+    """The stored amount (six places) back at its currency's exponent when that is exact."""
+    try:
+        short = amount.quantize(quantum(currency))
+    except BillingError:
+        return amount
+    return short if short == amount else amount
+
+
 def _finding(row: ReconciliationFinding) -> Finding:
     values: dict[str, Any] = {
         "kind": row.kind,
         "currency": row.currency,
-        "amount": row.amount,
+        "amount": _minor_units(row.amount, row.currency),
         "explanation": row.explanation,
         "keys": row.keys,
     }

@@ -38,6 +38,7 @@ def test_a_report_reads_back_exactly(engine: Engine) -> None:
     assert [f.amount for f in back.findings] == [Decimal("0.01"), Decimal("-123456.789")]
     assert back.findings[0].keys == {"workflow_id": "deal:hubspot:7"}
     assert back.totals[0].matched == Decimal("10.01")
+    assert str(back.findings[0].amount) == "0.01"  # at the currency's exponent again
 
 
 def test_a_rerun_of_a_day_replaces_its_report(engine: Engine) -> None:
