@@ -172,14 +172,14 @@ def _check_invoice(run: _Run, invoice: InvoiceFact) -> None:
     ]
     expected = invoice.total if invoice.status in LIVE else ZERO
     if not posted:
-        if invoice.status in OPEN:
+        waiting = _waiting_reason(run.deals[workflow_id], invoice)
+        if waiting:
             run.pending.append(
                 Finding(
                     kind=Kind.AWAITING_PAYMENT,
                     currency=invoice.currency,
                     amount=invoice.total,
-                    explanation=f"invoice {invoice.number} is open ({invoice.amount_paid} of "
-                    f"{invoice.total} paid): journals are posted once it is paid",
+                    explanation=f"invoice {invoice.number}: {waiting}",
                     keys=keys,
                 )
             )
@@ -207,6 +207,22 @@ def _check_invoice(run: _Run, invoice: InvoiceFact) -> None:
             f"{', '.join(e.key for e in posted)} post a receivable of {ours}",
             keys,
         )
+
+
+def _waiting_reason(deal: _Deal, invoice: InvoiceFact) -> str:
+    """Why an invoice without journals is work in flight, or "" when it is not.
+
+    A deal posts the journals of all its invoices together once every one is paid, so
+    a paid part of a deal whose other parts are still open is not late either."""
+    if invoice.status in OPEN:
+        return (
+            f"open ({invoice.amount_paid} of {invoice.total} paid): journals are posted "
+            "once it is paid"
+        )
+    others_open = [i.number for i in deal.invoices if i.status in OPEN]
+    if invoice.status == "PAID" and not deal.entries and others_open:
+        return f"paid; the deal posts its journals once {', '.join(others_open)} is paid too"
+    return ""
 
 
 def _check_cash(run: _Run, deal: _Deal) -> None:

@@ -131,7 +131,6 @@ async def _drive(
 
             await driver.run(give_up_after, each_tick=show, pause=0.25)
         result = await _summarize(settings, http, driver, started)
-        result.reconciliation = await reconcile_today(client, settings)
         if chosen.name != "none":
             ids = [deal_workflow_id("hubspot", d.deal_id) for d in driver.deals]
             result.faults = {"profile": chosen.name, **await report(client, http, settings, ids)}
@@ -178,6 +177,7 @@ async def run_demo(
         else:
             give_up = 120 + 2.0 * deals + chosen.extra_seconds
             result = await _drive(settings, deals, console, give_up, chosen)
+        result.reconciliation = await reconcile_today(await connect(settings), settings)
         if console:
             print_summary(console, result)
             if result.faults:

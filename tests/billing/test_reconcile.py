@@ -288,3 +288,15 @@ def test_every_cent_of_xero_is_matched_pending_or_explained(given_facts: Facts) 
     live = sum((i.total for i in given_facts.invoices), D(0))
     assert sum((t.invoiced for t in report.totals), D(0)) == live
     assert report.matched + len(report.pending) <= len(given_facts.invoices)
+
+
+def test_a_paid_part_of_a_deal_with_an_open_part_is_pending() -> None:
+    first = paid_invoice("60.00", n=1)
+    second = paid_invoice("40.00", n=2).model_copy(
+        update={"status": "AUTHORISED", "amount_paid": D(0), "payments": ()}
+    )
+    report = reconcile(facts(invoices=(first, second)))
+    assert report.findings == ()
+    assert [p.keys["invoice"] for p in report.pending] == [first.number, second.number]
+    assert "once INV-000002 is paid too" in report.pending[0].explanation
+    assert report.totals[0].pending == D("100.00")

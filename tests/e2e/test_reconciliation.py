@@ -139,3 +139,32 @@ async def _record(spine: Spine, workflow_id: str) -> None:
     text = json.dumps(json.loads(history.to_json()))
     path = HISTORIES / "reconciliation_workflow_v1.json"
     await asyncio.to_thread(path.write_text, text)
+
+
+async def _refund(
+    spine: Spine, http: httpx.AsyncClient, deal_id: str, body: dict[str, str]
+) -> None:
+    auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
+    path = f"{spine.api.url}/deals/hubspot/{deal_id}/refund"
+    started = await http.post(path, json=body, headers=auth)
+    assert started.status_code == 202, started.text
+    workflow_id = started.json()["workflow_id"]
+    await asyncio.wait_for(spine.client.get_workflow_handle(workflow_id).result(), timeout=60)
+
+
+async def test_refunded_deals_reconcile_with_their_credit_notes(spine: Spine) -> None:
+    """A full refund (payment taken off, credit note allocated) and a partial one (cash
+    paid back on a credit note) match our credit-note and refund journals exactly."""
+    await start_ids_at(spine, 7101)
+    today = datetime.now(UTC).date()
+    async with httpx.AsyncClient(timeout=20) as http:
+        driver = await _paid_deals(spine, http)
+        full, partial = (d.deal_id for d in driver.deals)
+        await _refund(spine, http, full, {"reason": "not delivered"})
+        await _refund(
+            spine, http, partial, {"reason": "seats", "amount": "10.00", "refund_id": "R1"}
+        )
+        summary = await run_reconciliation(spine.client, spine.settings, today)
+        latest = await _latest(spine, http)
+    assert latest["findings"] == []
+    assert (summary.findings, summary.matched) == (0, DEALS)
