@@ -33,6 +33,7 @@ from quote2cash.billing.reconcile_model import (
     Summary,
     WonDeal,
 )
+from quote2cash.connectors.errors import RateLimited
 from quote2cash.connectors.hubspot import HubSpotFilter
 from quote2cash.connectors.xero import XeroCreditNote, XeroInvoice
 from quote2cash.messages import deal_workflow_id
@@ -44,6 +45,7 @@ from quote2cash.store.reconciliation import ReconciliationRepository
 CRM = "hubspot"
 DEAL_PROPERTIES = ("dealstage", "closedate", "amount", "deal_currency_code")
 XERO_PAGE = 100
+RATE_LIMIT_PAUSE_S = 1.0
 T = TypeVar("T")
 
 
@@ -109,11 +111,20 @@ class ReconciliationActivities:
 
 
 async def _all_pages(fetch: Callable[[int], Awaitable[Sequence[T]]], what: str) -> list[T]:
-    """Every item of a paged Xero list, page 1 on, until a short page."""
+    """Every item of a paged Xero list, page 1 on, until a short page.
+
+    A rate limit waits here (heartbeating) and asks for the same page again: failing the
+    activity would start the listing over from page 1, and a large ledger has more pages
+    than Xero's per-minute budget."""
     items: list[T] = []
     page = 1
     while True:
-        batch = await fetch(page)
+        try:
+            batch = await fetch(page)
+        except RateLimited as exc:
+            activity.heartbeat(f"{what}: rate limited at page {page}")
+            await asyncio.sleep(exc.retry_after or RATE_LIMIT_PAUSE_S)
+            continue
         items.extend(batch)
         activity.heartbeat(f"{what}: page {page}, {len(items)} so far")
         if len(batch) < XERO_PAGE:
