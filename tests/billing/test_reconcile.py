@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from quote2cash.billing.reconcile import invoice_place, reconcile, workflow_of_entry
@@ -300,3 +300,22 @@ def test_a_paid_part_of_a_deal_with_an_open_part_is_pending() -> None:
     assert [p.keys["invoice"] for p in report.pending] == [first.number, second.number]
     assert "once INV-000002 is paid too" in report.pending[0].explanation
     assert report.totals[0].pending == D("100.00")
+
+
+@given(total=amounts, delta=st.decimals(min_value=D("-50.00"), max_value=D("50.00"), places=2))
+def test_a_cash_difference_is_found_to_the_cent(total: Decimal, delta: Decimal) -> None:
+    """Our payment journal posted ``delta`` less than Xero's payment: found, exactly."""
+    ours = total - delta
+    assume(ours > 0)
+    report = reconcile(
+        facts(
+            invoices=(paid_invoice(str(total)),), entries=tuple(posted(str(total), paid=str(ours)))
+        )
+    )
+    cash = [f for f in report.findings if f.kind is Kind.CASH_MISMATCH]
+    if delta == 0:
+        assert report.findings == ()
+        assert report.matched == 1
+    else:
+        assert [f.amount for f in cash] == [delta]
+        assert report.totals[0].unexplained == abs(delta)
