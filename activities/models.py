@@ -186,3 +186,9 @@ class VoidInvoiceRequest(BaseModel):
     business_key: str
     """``<workflow id>:void:<n>``: voiding invoice n, once."""
     invoice_id: str
+
+
+class ReconcileRequest(BaseModel):
+    business_date: date
+    grace_days: int = 3
+    """A won deal with no invoice is a finding once this many days have passed."""

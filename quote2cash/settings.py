@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     billing_entity: str = "default"
     invoice_prefix: str = "INV-"
 
+    reconciliation_cron: str = "0 6 * * *"
+    """When the daily reconciliation runs (cron, UTC); empty: no schedule."""
+    reconciliation_grace_days: int = Field(default=3, ge=0)
+    """Days a won deal may stay without an invoice before reconciliation reports it."""
+
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 

@@ -21,13 +21,16 @@ from activities.accounting import AccountingActivities
 from activities.crm import CrmActivities
 from activities.deps import Deps
 from activities.ledger import LedgerActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.refunds import RefundActivities
 from activities.reservations import ReservationActivities
+from quote2cash.reconciliation import ensure_schedule
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
 from workflows.deal import DealWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
@@ -39,7 +42,12 @@ log = logging.getLogger("q2c.worker")
 RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(
     "quote2cash", "activities", "babel", "stdnum"
 )
-WORKFLOWS: Sequence[type] = (DealWorkflow, SubscriptionWorkflow, RefundWorkflow)
+WORKFLOWS: Sequence[type] = (
+    DealWorkflow,
+    SubscriptionWorkflow,
+    RefundWorkflow,
+    ReconciliationWorkflow,
+)
 
 
 def activities_of(deps: Deps) -> list[object]:
@@ -69,6 +77,7 @@ def activities_of(deps: Deps) -> list[object]:
         refunds.refund_cash,
         reservations.reserve_refund,
         reservations.release_refund,
+        ReconciliationActivities(deps).reconcile_books,
     ]
 
 
@@ -96,6 +105,8 @@ async def run_worker(settings: Settings) -> None:
     interceptors = setup_tracing(settings, "q2c-worker")
     await asyncio.to_thread(migrate, settings.db_url)
     client = await connect(settings, interceptors)
+    if await ensure_schedule(client, settings):
+        log.info("daily reconciliation scheduled: %s (UTC)", settings.reconciliation_cron)
     async with http_client(settings) as http:
         worker = build_worker(client, Deps.build(settings, http), settings.task_queue)
         stop = asyncio.Event()

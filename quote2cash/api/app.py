@@ -27,6 +27,7 @@ from quote2cash.api import (
     ops,
     payments,
     preview,
+    reconciliations,
     refunds,
     subscriptions,
     webhooks,
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(metrics.router)
     app.include_router(payments.router)
+    app.include_router(reconciliations.router)
     codec.install(app, settings)
     return app
 

@@ -252,6 +252,16 @@ class XeroClient:
         )
         return XeroAccount.model_validate(_first(answer, "Accounts"))
 
+    async def invoices_page(self, page: int) -> list[XeroInvoice]:
+        """Page ``page`` (from 1) of every invoice, 100 a page; short or empty at the end."""
+        answer = await self._call("GET", "/Invoices", params={"page": page})
+        return [XeroInvoice.model_validate(i) for i in answer.get("Invoices") or []]
+
+    async def credit_notes_page(self, page: int) -> list[XeroCreditNote]:
+        """Page ``page`` (from 1) of every credit note, 100 a page."""
+        answer = await self._call("GET", "/CreditNotes", params={"page": page})
+        return [XeroCreditNote.model_validate(c) for c in answer.get("CreditNotes") or []]
+
     async def list_invoices(self, *, invoice_numbers: Sequence[str]) -> list[XeroInvoice]:
         answer = await self._call(
             "GET", "/Invoices", params={"InvoiceNumbers": ",".join(invoice_numbers)}

@@ -11,10 +11,12 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from rich.console import Console
+from temporalio.client import Client
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, with_limits
@@ -25,10 +27,13 @@ from quote2cash.devstack.seed import ensure_bad_debts_account, seed_deals
 from quote2cash.devstack.stack import FAST_SQLITE, start_stack
 from quote2cash.devstack.view import live_progress, print_summary
 from quote2cash.messages import deal_workflow_id
+from quote2cash.reconciliation import run_reconciliation
 from quote2cash.settings import Settings
 from quote2cash.store.db import make_engine, migrate, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from quote2cash.temporal import connect
+
+RECONCILE_WAIT_S = 60.0
 
 
 @dataclass
@@ -50,6 +55,8 @@ class DemoResult:
     example_deal: str = ""
     faults: dict[str, Any] = field(default_factory=dict)
     """With ``--faults``: the profile, retries observed and faults injected."""
+    reconciliation: str = ""
+    """The day's reconciliation once the deals are done: "N matched, M findings"."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,6 +137,17 @@ async def _drive(
         return result
 
 
+async def reconcile_today(client: Client, settings: Settings) -> str:
+    """Run today's reconciliation; its one-line result, or why there is none."""
+    try:
+        summary = await asyncio.wait_for(
+            run_reconciliation(client, settings, datetime.now(UTC).date()), RECONCILE_WAIT_S
+        )
+    except TimeoutError:
+        return f"not finished after {RECONCILE_WAIT_S:.0f} s (see the Temporal UI)"
+    return f"{summary.matched} matched, {summary.findings} findings"
+
+
 # A busy dev server (SQLite, hundreds of retrying workflows) can time a query out; the
 # driver asks again on its next round instead of ending the demo.
 async def run_demo(
@@ -159,6 +177,7 @@ async def run_demo(
         else:
             give_up = 120 + 2.0 * deals + chosen.extra_seconds
             result = await _drive(settings, deals, console, give_up, chosen)
+        result.reconciliation = await reconcile_today(await connect(settings), settings)
         if console:
             print_summary(console, result)
             if result.faults:

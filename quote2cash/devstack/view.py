@@ -60,6 +60,8 @@ def print_summary(console: Console, result: DemoResult) -> None:
         ("ledger balanced", "yes" if result.ledger_balanced else "NO"),
         ("elapsed", f"{result.elapsed_s:.1f} s"),
     ]
+    if result.reconciliation:
+        rows.append(("reconciliation", result.reconciliation))
     for what, value in rows:
         table.add_row(what, str(value))
     console.print(table)

@@ -51,6 +51,11 @@ class IdMapRepository:
         row = self._by_theirs(system, kind, their_id)
         return row.our_key if row else None
 
+    def mapped(self, system: str, kind: str) -> dict[str, str]:
+        """Every mapping of one (system, kind), their id -> our key."""
+        stmt = select(IdMapEntry).where(IdMapEntry.system == system, IdMapEntry.kind == kind)
+        return {row.their_id: row.our_key for row in self._s.exec(stmt).all()}
+
     def put(self, system: str, kind: str, our_key: str, their_id: str) -> None:
         """Record the mapping; again with the same pair is a no-op."""
         entry = IdMapEntry(system=system, kind=kind, our_key=our_key, their_id=their_id)

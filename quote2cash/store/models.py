@@ -154,6 +154,7 @@ class AuditEvent(SQLModel, table=True):
     )
 
 
+<<<<<<< HEAD
 class RefundInvoice(SQLModel, table=True):
     """One row per invoice that has been refunded from: locked while a refund reserves."""
 
@@ -178,3 +179,42 @@ class RefundReservation(SQLModel, table=True):
     status: str = Field(default="held", max_length=16)
     reserved_at: datetime = _utc_column()
     released_at: datetime | None = _utc_column(nullable=True)
+=======
+class ReconciliationRun(SQLModel, table=True):
+    """One daily reconciliation, one per business date: a rerun replaces it."""
+
+    __tablename__ = "reconciliation_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_date: date = Field(unique=True)
+    ran_at: datetime = _utc_column()
+    matched: int = 0
+    findings: int = 0
+    pending: int = 0
+    totals: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON(), nullable=False)
+    )
+    pending_items: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON(), nullable=False)
+    )
+
+
+class ReconciliationFinding(SQLModel, table=True):
+    """A difference a run found: exact amount, plain explanation, the keys to look at."""
+
+    __tablename__ = "reconciliation_finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer(), sa.ForeignKey("reconciliation_run.id"), nullable=False, index=True
+        )
+    )
+    kind: str = Field(max_length=32)
+    currency: str = Field(max_length=3)
+    amount: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    explanation: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    keys: dict[str, str] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False)
+    )
+>>>>>>> recon
