@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import typer
 
-<<<<<<< HEAD
-from quote2cash.commands import billing, deals, sandbox, stack, subscriptions
-=======
-from quote2cash.commands import billing, deals, reconcile, sandbox, stack
->>>>>>> recon
+from quote2cash.commands import billing, deals, reconcile, sandbox, stack, subscriptions
 
 app = typer.Typer(
     name="q2c",
@@ -20,11 +16,8 @@ stack.register(app)
 billing.register(app)
 sandbox.register(app)
 deals.register(app)
-<<<<<<< HEAD
 subscriptions.register(app)
-=======
 reconcile.register(app)
->>>>>>> recon
 
 if __name__ == "__main__":
     app()

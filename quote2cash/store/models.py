@@ -154,7 +154,6 @@ class AuditEvent(SQLModel, table=True):
     )
 
 
-<<<<<<< HEAD
 class RefundInvoice(SQLModel, table=True):
     """One row per invoice that has been refunded from: locked while a refund reserves."""
 
@@ -179,7 +178,8 @@ class RefundReservation(SQLModel, table=True):
     status: str = Field(default="held", max_length=16)
     reserved_at: datetime = _utc_column()
     released_at: datetime | None = _utc_column(nullable=True)
-=======
+
+
 class ReconciliationRun(SQLModel, table=True):
     """One daily reconciliation, one per business date: a rerun replaces it."""
 
@@ -217,4 +217,3 @@ class ReconciliationFinding(SQLModel, table=True):
     keys: dict[str, str] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False)
     )
->>>>>>> recon
