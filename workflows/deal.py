@@ -24,7 +24,7 @@ from workflows.corrections import Corrections
 from workflows.dunning import Dunning
 from workflows.overpayment import Overpayments
 from workflows.posting import journal_entries, posting_mismatches
-from workflows.split import PATCH_SPLIT, SplitBilling
+from workflows.split import PATCH_SPLIT, Collect, SplitBilling
 from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
@@ -160,16 +160,18 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
                 continue
             return snapshot, customer
 
-    async def _await_provisioning(self) -> None:
+    async def _await_provisioning(self, collect: Collect | None = None) -> None:
+        """Wait for the provisioning confirmation; past 7 days, park as overdue and wait on.
+
+        ``collect`` waits in place of a plain wait: a deal billed in parts collects the
+        parts it has invoiced while it waits for delivery (split.py).
+        """
         self.set_stage(Stage.PROVISIONING)
-        try:
-            await workflow.wait_condition(
-                lambda: self._provisioned is not None,
-                timeout=PROVISIONING_ESCALATION,
-                timeout_summary="escalate if provisioning is not confirmed within 7 days",
-            )
-        except TimeoutError:
-            if workflow.patched(PATCH_PROVISIONING_OVERDUE):
+        if await self._provisioned_within(PROVISIONING_ESCALATION, collect):
+            return
+        if workflow.patched(PATCH_PROVISIONING_OVERDUE):
+            # Parks again when work done meanwhile parked the deal for its own failure.
+            while self._provisioned is None:
                 await self.wait_parked(
                     Stage.PROVISIONING,
                     OVERDUE,
@@ -177,10 +179,29 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
                     "check the tenant, then confirm through POST /provisioning/confirm",
                     lambda: self._provisioned is not None,
                     retryable=False,
+                    meanwhile=None if collect is None else (lambda done: collect(done, None)),
                 )
-            else:
-                workflow.logger.warning("provisioning overdue; still waiting")
-                await workflow.wait_condition(lambda: self._provisioned is not None)
+        else:
+            workflow.logger.warning("provisioning overdue; still waiting")
+            await workflow.wait_condition(lambda: self._provisioned is not None)
+
+    async def _provisioned_within(self, escalation: timedelta, collect: Collect | None) -> bool:
+        """Whether provisioning was confirmed before ``escalation`` passed."""
+
+        def provisioned() -> bool:
+            return self._provisioned is not None
+
+        if collect is not None:
+            return await collect(provisioned, escalation)
+        try:
+            await workflow.wait_condition(
+                provisioned,
+                timeout=escalation,
+                timeout_summary="escalate if provisioning is not confirmed within 7 days",
+            )
+        except TimeoutError:
+            return False
+        return True
 
     async def _invoice(self, draft: InvoiceDraft, contact_id: str, n: int = 1) -> InvoiceRef:
         wf_id = self.status.workflow_id

@@ -51,15 +51,28 @@ class Dunning(Parking):
                     part.dunning_level = level
         self._dunned = self.status.dunning_level = level
 
-    async def dun_part(self, part: InvoicePart, due: date, invoice: InvoiceStatus) -> None:
-        """One part of a deal billed in parts: its next reminder, by its own due date."""
+    async def dun_part(
+        self,
+        part: InvoicePart,
+        due: date,
+        invoice: InvoiceStatus,
+        stage: Stage = Stage.AWAITING_PAYMENT,
+    ) -> None:
+        """One part of a deal billed in parts: its next reminder, by its own due date.
+        ``stage`` is the one the deal waits in: the first part is dunned before delivery."""
         part.dunning_level = await self._remind(
-            part.number, due, invoice, part.dunning_level, PATCH_PART_DUNNING
+            part.number, due, invoice, part.dunning_level, PATCH_PART_DUNNING, stage
         )
         self.status.dunning_level = max(p.dunning_level for p in self.status.invoices)
 
     async def _remind(
-        self, number: str, due: date, invoice: InvoiceStatus, sent: int, patch: str
+        self,
+        number: str,
+        due: date,
+        invoice: InvoiceStatus,
+        sent: int,
+        patch: str,
+        stage: Stage = Stage.AWAITING_PAYMENT,
     ) -> int:
         """Write reminder ``level`` of invoice ``number`` to the CRM if it is due and
         not yet sent (``sent`` reminders were); the level reached."""
@@ -74,7 +87,7 @@ class Dunning(Parking):
             "q2c_invoice_number": number,
         }
         await self.step(
-            Stage.AWAITING_PAYMENT,
+            stage,
             lambda: call(
                 CrmActivities.write_back,
                 WriteBackRequest(deal_id=deal_id, properties=props),

@@ -72,8 +72,9 @@ class Overpayments(Parking):
             self._received_ids.add(payment.payment_id)
             self._received.append(payment)
 
-    async def apply_received(self) -> None:
-        """Apply each received payment to its invoice in Xero; keep any excess."""
+    async def apply_received(self, stage: Stage = Stage.AWAITING_PAYMENT) -> None:
+        """Apply each received payment to its invoice in Xero; keep any excess. ``stage``
+        is the one the deal waits in (a deal billed in parts may still await delivery)."""
         if not self._received or not workflow.patched(PATCH_OVERPAYMENT):
             return
         while self._received:
@@ -81,7 +82,7 @@ class Overpayments(Parking):
             if self._other_currency(payment) and workflow.patched(PATCH_OTHER_CURRENCY):
                 self._hold(payment)
                 continue
-            result = await self._apply(payment)
+            result = await self._apply(payment, stage)
             if result.excess > 0:
                 self._keep_excess(payment, result.excess)
 
@@ -157,7 +158,7 @@ class Overpayments(Parking):
         credit = sum((kept for _, kept in self._credits), Decimal(0))
         self.status.customer_credit = str(credit)
 
-    async def _apply(self, payment: PaymentReceived) -> AppliedPayment:
+    async def _apply(self, payment: PaymentReceived, stage: Stage) -> AppliedPayment:
         request = ApplyPaymentRequest(
             business_key=f"{self.status.workflow_id}:payment:{payment.payment_id}",
             invoice_id=payment.invoice_id,
@@ -169,8 +170,7 @@ class Overpayments(Parking):
             "up to the amount due"
         )
         return await self.step(
-            Stage.AWAITING_PAYMENT,
-            lambda: call(AccountingActivities.apply_payment, request, summary),
+            stage, lambda: call(AccountingActivities.apply_payment, request, summary)
         )
 
     def credit_entries(self) -> list[JournalEntry]:

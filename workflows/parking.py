@@ -30,6 +30,8 @@ RUNBOOKS = "runbooks"
 # A regular activity's failure arrives as ActivityError around its cause; a local
 # activity's (the invoice read, the ledger posting) arrives as the cause itself.
 StepFailure = ActivityError | ApplicationError | TimeoutError
+# Waits until its argument, a condition, holds, doing work as it waits.
+Meanwhile = Callable[[Callable[[], bool]], Awaitable[object]]
 
 
 def _reason(err: StepFailure) -> tuple[str, str]:
@@ -83,7 +85,9 @@ class Parking:
     async def step(self, stage: Stage, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call`` as ``stage``; park on failure and run it again after ``retry``."""
         while True:
-            self.set_stage(stage)
+            # Work done while the deal is parked for an event leaves it shown parked.
+            if self.status.attention is None:
+                self.set_stage(stage)
             try:
                 return await call()
             except (ActivityError, ApplicationError, TimeoutError) as err:
@@ -106,10 +110,13 @@ class Parking:
         done: Callable[[], bool],
         *,
         retryable: bool = True,
+        meanwhile: Meanwhile | None = None,
     ) -> None:
         """Show the deal in ``needs_attention`` until ``done()``; ``retryable=False`` when
-        what ends it is an event (a signal), not a person's retry."""
-        self.status.attention = Attention(
+        what ends it is an event (a signal), not a person's retry. ``meanwhile`` waits
+        instead of a plain wait, doing work as it waits; if that work parks the deal for
+        its own failure, this park ends once that one does, and the caller parks again."""
+        attention = self.status.attention = Attention(
             step=stage,
             reason=reason,
             message=message,
@@ -119,8 +126,14 @@ class Parking:
         self._retryable = retryable
         workflow.logger.warning("parked at %s: %s", stage.value, reason)
         self.search_later(SA_ATTENTION.value_set(reason))
+        if self.status.stage == Stage.NEEDS_ATTENTION:  # parked already: show the new reason
+            workflow.upsert_search_attributes(self._search)
+            self._search = []
         self.set_stage(Stage.NEEDS_ATTENTION)
-        await workflow.wait_condition(done)
+        if meanwhile is None:
+            await workflow.wait_condition(done)
+        else:
+            await meanwhile(lambda: done() or self.status.attention is not attention)
         self.status.attention = None
         self._retryable = True
         # Leaving needs_attention shows at once: a filter on it must not list this deal.

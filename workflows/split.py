@@ -7,16 +7,24 @@ With ``per_shipment`` each shipment confirmation (a signal naming the shipped li
 and quantities) is invoiced as it comes, until every line has shipped; a shipment that
 names an unknown line or more than is left is not billed, and says why in the state.
 The deal waits until every part is paid, reminding the customer of each part overdue
-by its own due date (see dunning.py), posts every part's invoice and payments in one
-batch of balanced journals, then writes all the numbers back to the CRM. Only deals
+by its own due date (see dunning.py). It collects the parts invoiced so far already
+while it waits for delivery or the next shipment (behind its own patch): on payment
+news, and daily while a part is unpaid, the same collect round records received
+payments in Xero, reads the unpaid parts and duns them; the provisioning escalation
+parks the deal as before, and collecting goes on while it is parked. Once all are
+paid it posts every part's invoice and payments in one batch of balanced journals,
+then writes all the numbers back to the CRM. Only deals
 with a schedule take this path, behind ``workflow.patched``; others are unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -48,11 +56,35 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.temporal import SA_AMOUNT
 
 PATCH_SPLIT = "split-invoices"
+PATCH_COLLECT_WHILE_WAITING = "split-collects-while-waiting"
 PAYMENT_POLL = timedelta(days=1)
+
+# Waits until a condition holds, collecting the invoiced parts meanwhile; False if the
+# time given (None: no limit) passed first.
+Collect = Callable[[Callable[[], bool], timedelta | None], Awaitable[bool]]
 
 
 def settled(status: InvoiceStatus) -> bool:
     return status.status == "PAID" and status.amount_due == 0
+
+
+@dataclass
+class Billed:
+    """The parts invoiced so far, and what Xero said of each when last read."""
+
+    drafts: list[InvoiceDraft] = field(default_factory=list)
+    refs: list[InvoiceRef] = field(default_factory=list)
+    read: dict[str, InvoiceStatus] = field(default_factory=dict)
+
+    def add(self, draft: InvoiceDraft, ref: InvoiceRef) -> None:
+        self.drafts.append(draft)
+        self.refs.append(ref)
+
+    def owed(self) -> bool:
+        """Whether some part is not known to be paid in full."""
+        return not all(
+            ref.invoice_id in self.read and settled(self.read[ref.invoice_id]) for ref in self.refs
+        )
 
 
 class SplitBilling(Parking):
@@ -65,7 +97,7 @@ class SplitBilling(Parking):
 
     if TYPE_CHECKING:  # provided by DealWorkflow
 
-        async def _await_provisioning(self) -> None: ...
+        async def _await_provisioning(self, collect: Collect | None = None) -> None: ...
 
         async def _invoice(
             self, draft: InvoiceDraft, contact_id: str, n: int = 1
@@ -77,9 +109,15 @@ class SplitBilling(Parking):
 
         async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None: ...
 
-        async def apply_received(self) -> None: ...
+        async def apply_received(self, stage: Stage = Stage.AWAITING_PAYMENT) -> None: ...
 
-        async def dun_part(self, part: InvoicePart, due: date, invoice: InvoiceStatus) -> None: ...
+        async def dun_part(
+            self,
+            part: InvoicePart,
+            due: date,
+            invoice: InvoiceStatus,
+            stage: Stage = Stage.AWAITING_PAYMENT,
+        ) -> None: ...
 
         async def hold_after_paid(self, post: PostJournals) -> None: ...
 
@@ -88,13 +126,18 @@ class SplitBilling(Parking):
     async def bill_in_parts(self, snapshot: QuoteSnapshot, contact_id: str) -> None:
         self.status.billing_schedule = snapshot.billing_schedule
         whole = build_invoice(snapshot, issue_date=workflow.now().date())
+        billed = Billed()
+        # Deals started before it wait for delivery without collecting meanwhile.
+        collecting = workflow.patched(PATCH_COLLECT_WHILE_WAITING)
+        collect = partial(self._collect_until, billed=billed) if collecting else None
         if snapshot.billing_schedule == PER_SHIPMENT:
-            parts, refs = await self._invoice_shipments(whole, contact_id)
+            await self._invoice_shipments(whole, contact_id, billed, collect)
         else:
-            parts, refs = await self._invoice_schedule(whole, contact_id)
-        paid = await self._await_parts_paid(parts, refs)
+            await self._invoice_schedule(whole, contact_id, billed, collect)
+        paid = await self._await_parts_paid(billed)
+        parts = billed.drafts
         await self._post([(n, d, p) for n, (d, p) in enumerate(zip(parts, paid, strict=True), 1)])
-        numbers = ", ".join(ref.invoice_number for ref in refs)
+        numbers = ", ".join(ref.invoice_number for ref in billed.refs)
         total_paid = sum((p.amount_paid for p in paid), start=whole.total * 0)
         self.status.amount_paid = str(total_paid)
         whole_paid = paid[-1].model_copy(update={"amount_paid": total_paid})
@@ -102,42 +145,41 @@ class SplitBilling(Parking):
         await self.hold_after_paid(self._post_journals)
 
     async def _invoice_schedule(
-        self, whole: InvoiceDraft, contact_id: str
-    ) -> tuple[list[InvoiceDraft], list[InvoiceRef]]:
+        self, whole: InvoiceDraft, contact_id: str, billed: Billed, collect: Collect | None
+    ) -> None:
         """The first part on signature, the others on delivery (provisioning confirmed)."""
         parts = split_invoice(whole, parse_schedule(self.status.billing_schedule))
-        refs = [await self._invoice(parts[0], contact_id)]
+        billed.add(parts[0], await self._invoice(parts[0], contact_id))
         self._whole_amount(whole)
-        await self._await_provisioning()
+        await self._await_provisioning(collect)
         for n in range(2, len(parts) + 1):
-            parts[n - 1] = issued_on(parts[n - 1], workflow.now().date())
-            refs.append(await self._invoice(parts[n - 1], contact_id, n))
-        return parts, refs
+            part = issued_on(parts[n - 1], workflow.now().date())
+            billed.add(part, await self._invoice(part, contact_id, n))
 
     async def _invoice_shipments(
-        self, whole: InvoiceDraft, contact_id: str
-    ) -> tuple[list[InvoiceDraft], list[InvoiceRef]]:
+        self, whole: InvoiceDraft, contact_id: str, billed: Billed, collect: Collect | None
+    ) -> None:
         """One invoice per confirmed shipment, until every line has shipped in full."""
         shipped: dict[str, Decimal] = {}
-        parts: list[InvoiceDraft] = []
-        refs: list[InvoiceRef] = []
         while unshipped(whole, shipped):
             self.set_stage(Stage.PROVISIONING)
-            await workflow.wait_condition(lambda: bool(self._shipments))
+            if collect is not None and billed.refs:
+                await collect(lambda: bool(self._shipments), None)
+            else:
+                await workflow.wait_condition(lambda: bool(self._shipments))
             shipment = self._shipments.pop(0)
             if problems := shipment_problems(whole, shipped, shipment.lines):
                 self.status.shipment_problems.append(
                     f"shipment {shipment.shipment_id} not billed: {'; '.join(problems)}"
                 )
                 continue
-            n = len(parts) + 1
+            n = len(billed.refs) + 1
             part = shipment_invoice(whole, shipped, shipment.lines, n)
-            parts.append(issued_on(part, workflow.now().date()))
+            part = issued_on(part, workflow.now().date())
             for line_id, quantity in shipment.lines.items():
                 shipped[line_id] = shipped.get(line_id, Decimal(0)) + quantity
-            refs.append(await self._invoice(parts[-1], contact_id, n))
+            billed.add(part, await self._invoice(part, contact_id, n))
             self._whole_amount(whole)
-        return parts, refs
 
     def _whole_amount(self, whole: InvoiceDraft) -> None:
         # The deal's amount is the whole; the first invoice's number stays searchable.
@@ -153,28 +195,56 @@ class SplitBilling(Parking):
     def _part(self, invoice_id: str) -> InvoicePart:
         return next(p for p in self.status.invoices if p.invoice_id == invoice_id)
 
-    async def _await_parts_paid(
-        self, parts: list[InvoiceDraft], refs: list[InvoiceRef]
-    ) -> list[InvoiceStatus]:
-        """Wait until every part is paid in full: read each unpaid part on news, or daily,
-        and send an overdue part the reminder due by its own due date."""
-        read: dict[str, InvoiceStatus] = {}
+    def _payment_news(self) -> bool:
+        return bool(self._invoice_events or self._received)
+
+    async def _await_parts_paid(self, billed: Billed) -> list[InvoiceStatus]:
+        """Wait until every part is paid in full, collecting on news or daily."""
         while True:
             self.set_stage(Stage.AWAITING_PAYMENT)
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
-                    lambda: bool(self._invoice_events or self._received),
+                    self._payment_news,
                     timeout=PAYMENT_POLL,
                     timeout_summary="read the unpaid invoices if no payment news comes in a day",
                 )
-            self._invoice_events.clear()
-            await self.apply_received()
-            for draft, ref in zip(parts, refs, strict=True):
-                if ref.invoice_id in read and settled(read[ref.invoice_id]):
-                    continue
-                status = await self._read_invoice(Stage.AWAITING_PAYMENT, ref.invoice_id)
-                read[ref.invoice_id] = status
-                if not settled(status):
-                    await self.dun_part(self._part(ref.invoice_id), draft.due_date, status)
-            if all(settled(s) for s in read.values()):
-                return [read[ref.invoice_id] for ref in refs]
+            if await self._collect(billed, Stage.AWAITING_PAYMENT):
+                return [billed.read[ref.invoice_id] for ref in billed.refs]
+
+    async def _collect_until(
+        self, done: Callable[[], bool], within: timedelta | None, *, billed: Billed
+    ) -> bool:
+        """Wait until ``done()`` for delivery, collecting the parts invoiced so far on
+        news or daily; False if ``within`` (None: no limit) passed first."""
+        deadline = None if within is None else workflow.now() + within
+        while not done():
+            # Parts all paid need no daily read: a long wait then costs no events.
+            timeout = PAYMENT_POLL if billed.owed() else None
+            if deadline is not None:
+                left = deadline - workflow.now()
+                if left <= timedelta(0):
+                    return False
+                timeout = left if timeout is None else min(left, timeout)
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: done() or self._payment_news(),
+                    timeout=timeout,
+                    timeout_summary="read the invoiced parts if no payment news comes in a day",
+                )
+            if not done():
+                await self._collect(billed, Stage.PROVISIONING)
+        return True
+
+    async def _collect(self, billed: Billed, stage: Stage) -> bool:
+        """One collect round: apply the payments received, read each part not yet paid
+        and send it the reminder due by its own due date; True once all are paid."""
+        self._invoice_events.clear()
+        await self.apply_received(stage)
+        for draft, ref in zip(billed.drafts, billed.refs, strict=True):
+            if ref.invoice_id in billed.read and settled(billed.read[ref.invoice_id]):
+                continue
+            status = await self._read_invoice(stage, ref.invoice_id)
+            billed.read[ref.invoice_id] = status
+            if not settled(status):
+                await self.dun_part(self._part(ref.invoice_id), draft.due_date, status, stage)
+        return not billed.owed()

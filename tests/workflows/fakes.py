@@ -62,6 +62,8 @@ class FakeVendors:
     invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
     """Invoice id → what created it (ids ``inv-<n>`` from the business key)."""
     paid_invoices: set[str] = field(default_factory=set)
+    part_payments: dict[str, Decimal] = field(default_factory=dict)
+    """Invoice id → paid on that part by applied payments (a deal billed in parts)."""
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
     voided: list[VoidInvoiceRequest] = field(default_factory=list)
     read_failure: str = ""
@@ -153,6 +155,8 @@ class FakeVendors:
         @activity.defn(name="apply_payment")
         async def apply_payment(req: ApplyPaymentRequest) -> AppliedPayment:
             self.applied.append(req)
+            if self.schedule:
+                return self._apply_to_part(req)
             applied = min(req.amount, self.total - self.partly_paid)
             self.partly_paid += applied
             self.paid = self.partly_paid == self.total
@@ -220,14 +224,31 @@ class FakeVendors:
     def _part_status(self, invoice_id: str) -> InvoiceStatus:
         """One part of a deal billed in parts: paid in full once in ``paid_invoices``."""
         draft = self.invoices[invoice_id].invoice
-        paid = draft.total if invoice_id in self.paid_invoices else Decimal(0)
+        paid = self._paid_on_part(invoice_id)
         payment = PaymentLine(payment_id=f"p-{invoice_id}", amount=paid, paid_on=date(2026, 2, 1))
         return InvoiceStatus(
             invoice_id=invoice_id,
-            status="PAID" if paid else "AUTHORISED",
+            status="PAID" if paid == draft.total else "AUTHORISED",
             total=draft.total,
             total_tax=draft.tax_total,
             amount_paid=paid,
             amount_due=draft.total - paid,
             payments=[payment] if paid else [],
+        )
+
+    def _paid_on_part(self, invoice_id: str) -> Decimal:
+        if invoice_id in self.paid_invoices:
+            return self.invoices[invoice_id].invoice.total
+        return self.part_payments.get(invoice_id, Decimal(0))
+
+    def _apply_to_part(self, req: ApplyPaymentRequest) -> AppliedPayment:
+        """Record a payment on one part, up to what is due on it (as Xero does)."""
+        total = self.invoices[req.invoice_id].invoice.total
+        before = self._paid_on_part(req.invoice_id)
+        applied = min(req.amount, total - before)
+        self.part_payments[req.invoice_id] = before + applied
+        if before + applied == total:
+            self.paid_invoices.add(req.invoice_id)
+        return AppliedPayment(
+            applied=applied, excess=req.amount - applied, invoice=self._part_status(req.invoice_id)
         )

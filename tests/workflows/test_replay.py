@@ -4,8 +4,9 @@ a running deal would do fails here, before it reaches a worker with live deals.
 Record anew (after a deliberate, ``workflow.patched`` change) with
 ``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``. Paths recorded by a workflow
 test write their own file under the same variable: test_overpayment.py and
-test_corrections.py on the dev server, test_split_dunning.py on the time-skipping
-server (its reminders are weeks apart; its histories replay the same).
+test_corrections.py on the dev server, test_split_dunning.py and test_split_collects.py
+on the time-skipping server (their reminders and deliveries are weeks apart; their
+histories replay the same).
 """
 
 from __future__ import annotations
