@@ -116,6 +116,9 @@ class Refunded(BaseModel):
 
     amount: Decimal
     credit_notes: list[str]
+    tax: Decimal = Decimal(0)
+    """The tax those credit notes credited: a later partial refund's tax is the rest of
+    the invoice's proportional tax, so the partials' taxes never add up to more."""
 
 
 class ReserveRefund(BaseModel):
@@ -126,6 +129,8 @@ class ReserveRefund(BaseModel):
     invoice_number: str
     amount: Decimal
     invoice_total: Decimal
+    """The most the invoice can give back: what was paid (a partial refund) or its total
+    (a full refund, which takes the payments off)."""
 
 
 class RefundHeld(BaseModel):

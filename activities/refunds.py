@@ -130,6 +130,7 @@ class RefundActivities:
         return Refunded(
             amount=sum((n.total for n in live), Decimal(0)),
             credit_notes=[n.credit_note_number or n.credit_note_id for n in live],
+            tax=sum((n.total_tax for n in live), Decimal(0)),
         )
 
     @activity.defn

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceStatusRequest,
         PaymentsRequest,
         PostingRequest,
+        Refunded,
         RefundedRequest,
         ReleaseRefund,
         ReserveRefund,
@@ -101,18 +102,22 @@ class RefundWorkflow:
     async def _partial(self, start: RefundStart, amount: Decimal) -> RefundStatus:
         """Refund ``amount``: a credit note of it, the cash paid back against the note."""
         invoice = await self._paid_invoice(start)
-        await self._check_refundable(start, invoice, amount)
+        refunded = await self._check_refundable(start, invoice, amount)
         draft = await self._invoiced(start, invoice)
         try:
             note = credit_note_of_amount(
-                draft, amount, issue_date=workflow.now().date(), reason=start.reason
+                draft,
+                amount,
+                issue_date=workflow.now().date(),
+                reason=start.reason,
+                credited_before=(refunded.amount, refunded.tax),
             )
         except BillingError as exc:
             raise ApplicationError(str(exc), type=REFUSED) from None
         self.status.amount, self.status.currency = str(note.total), note.currency
         undo: list[tuple[str, Undo]] = []
         try:
-            await self._hold(start, invoice, note.total, undo)
+            await self._hold(start, invoice, note.total, undo, cap=invoice.amount_paid)
             ref = await self._create_note(start, invoice, note, undo)
             await self._refund_cash(ref, note)
         except BaseException as failure:  # cancellation too: undo what was done
@@ -124,8 +129,9 @@ class RefundWorkflow:
 
     async def _check_refundable(
         self, start: RefundStart, invoice: InvoiceStatus, amount: Decimal
-    ) -> None:
-        """Refuse more than the customer paid less what earlier refunds gave back."""
+    ) -> Refunded:
+        """Refuse more than the customer paid less what earlier refunds gave back; what
+        they gave back (the next credit note's tax continues from theirs)."""
         self.status.step = "read earlier refunds"
         refunded = await call(
             RefundActivities.refunded_so_far,
@@ -142,6 +148,7 @@ class RefundWorkflow:
                 f"{refunded.amount} on credit notes {earlier}); ask for at most {rest}",
                 type=REFUSED,
             )
+        return refunded
 
     async def _hold(
         self,
@@ -149,8 +156,11 @@ class RefundWorkflow:
         invoice: InvoiceStatus,
         amount: Decimal,
         undo: list[tuple[str, Undo]],
+        *,
+        cap: Decimal | None = None,
     ) -> None:
-        """Hold ``amount`` of the invoice in our database before any money moves."""
+        """Hold ``amount`` of the invoice in our database before any money moves; all
+        holds together stay within ``cap`` (what was paid; the total by default)."""
         if not workflow.patched(RESERVATION):
             return
         self.status.step = "reserve"
@@ -165,7 +175,7 @@ class RefundWorkflow:
                     run_id=run_id,
                     invoice_number=start.invoice_number,
                     amount=amount,
-                    invoice_total=invoice.total,
+                    invoice_total=invoice.total if cap is None else min(cap, invoice.total),
                 ),
                 f"hold {amount} of {start.invoice_number} for this refund in our database",
             )

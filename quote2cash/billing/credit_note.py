@@ -65,21 +65,30 @@ def credit_note_for(
 
 
 def credit_note_of_amount(
-    invoice: InvoiceDraft, amount: Decimal, *, issue_date: date, reason: str
+    invoice: InvoiceDraft,
+    amount: Decimal,
+    *,
+    issue_date: date,
+    reason: str,
+    credited_before: tuple[Decimal, Decimal] = (ZERO, ZERO),
 ) -> CreditNoteDraft:
     """Credit ``amount`` of ``invoice`` (a partial refund), to the cent.
 
-    The tax share is the amount's exact share of the invoice's tax, rounded half-up once,
-    so it is within half a minor unit of proportional; the net share is the rest. Each
-    share is then allocated over the lines by their invoiced net and tax (largest
-    remainder), so every revenue account gets its proportion and the lines sum exactly
-    to ``amount``.
+    The tax share is cumulative: the exact share of the invoice's tax in everything
+    credited so far (``credited_before``: amount and tax of earlier credit notes) plus
+    this amount, rounded half-up once, less the tax credited before. Each note is so
+    within a minor unit of proportional, and however many partials follow, their taxes
+    never add up to more than the invoice's (the one that completes it takes exactly the
+    rest). The net share is the rest of the amount. Each share is then allocated over the
+    lines by their invoiced net and tax (largest remainder), so every revenue account
+    gets its proportion and the lines sum exactly to ``amount``.
     """
     amount = _refundable_amount(invoice, to_decimal(amount, "refund amount"))
     currency = invoice.currency
-    tax = round_amount(
-        div(mul(amount, invoice.tax_total), invoice.total), currency, RoundingMode.HALF_UP
-    )
+    before_amount, before_tax = credited_before
+    share = div(mul(min(before_amount + amount, invoice.total), invoice.tax_total), invoice.total)
+    cumulative = round_amount(share, currency, RoundingMode.HALF_UP)
+    tax = max(min(cumulative - before_tax, amount, invoice.tax_total - before_tax), ZERO)
     nets = allocate(amount - tax, [line.net_amount for line in invoice.lines], currency)
     taxes = allocate(tax, [line.tax_amount for line in invoice.lines], currency)
     lines = [

@@ -46,9 +46,12 @@ class RefundReservationRepository:
     ) -> Hold:
         """Hold ``amount`` of the invoice for ``refund_key``, or raise ``OverRefund``.
 
-        The same key held by the same run is answered again unchanged; a key released
-        (its refund failed and was undone) or held by an earlier run of the same
-        workflow id (a retry after a failure) is checked again and taken over."""
+        ``total`` is the most the invoice can give back (what was paid, for a partial
+        refund). The same key held by the same run is answered again unchanged; a key
+        released (its refund failed and was undone) is checked again and taken over. A
+        key still held by an earlier run is refused: that run ended without undoing
+        its steps (terminated, or failed after the money moved), so it may have paid
+        out; a person checks Xero and releases it by hand (runbooks/RefundRefused.md)."""
         if amount <= 0:
             raise InvalidAmount(f"a refund reservation must be more than zero, got {amount}")
         amount = exact_amount(amount)
@@ -63,6 +66,12 @@ class RefundReservationRepository:
                     f"{invoice_number}, not {_shown(amount, total)}"
                 )
             return Hold(refund_key, mine.amount, held)
+        if mine is not None and mine.status == HELD:
+            raise ReservationConflict(
+                f"an earlier run of {refund_key} still holds {_shown(mine.amount, total)} of "
+                f"{invoice_number} and may have paid it out: check the credit notes of "
+                f"{invoice_number} in Xero, then release the hold by hand before asking again"
+            )
         if amount > total - held:
             raise OverRefund(_refusal(invoice_number, amount, total, others))
         row = mine or RefundReservation(
@@ -80,9 +89,13 @@ class RefundReservationRepository:
         A later run of the same workflow id that took the hold over keeps it: a late
         compensation of an earlier run must not free what the later run holds."""
         row = self._by_key(refund_key)
+        if row is None:
+            return False
+        # Lock first, then read again: a reserve waiting on the lock may change the row.
+        self._lock_invoice(row.invoice_number)
+        row = self._by_key(refund_key)
         if row is None or row.status != HELD or row.run_id != run_id:
             return False
-        self._lock_invoice(row.invoice_number)
         row.status, row.released_at = RELEASED, utcnow()
         self._s.add(row)
         self._s.flush()

@@ -129,3 +129,38 @@ def test_lines_sum_to_the_amount_and_tax_is_proportional(
         refund_entry(key="r", amount=Money(amount=amount, currency=snap.currency), refunded_on=DAY),
     ]
     assert [e.total for e in entries] == [amount, amount]
+
+
+def _successive(invoice_total: str, parts: list[str]) -> list[Decimal]:
+    """The tax of each of several partial refunds of one invoice, each told what the
+    ones before it credited."""
+    invoice = build_invoice(snapshot(lines=[line(unit_price=invoice_total)]), issue_date=DAY)
+    before, taxes = (D(0), D(0)), []
+    for part in parts:
+        note = credit_note_of_amount(
+            invoice, D(part), issue_date=DAY, reason="part", credited_before=before
+        )
+        assert note.total == D(part)
+        taxes.append(note.tax_total)
+        before = (before[0] + note.total, before[1] + note.tax_total)
+    assert sum(taxes) <= invoice.tax_total
+    return taxes
+
+
+def test_successive_partials_never_credit_more_tax_than_the_invoice() -> None:
+    """2.50 net at 20 % is 3.00 with 0.50 tax: three refunds of 1.00 each would round to
+    0.17 tax apiece (0.51 in all); cumulative rounding gives 0.17, 0.16, 0.17 = 0.50."""
+    assert _successive("2.50", ["1.00", "1.00", "1.00"]) == [D("0.17"), D("0.16"), D("0.17")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=500), min_size=1, max_size=6))
+def test_any_split_of_an_invoice_credits_its_tax_exactly(cents: list[int]) -> None:
+    invoice = build_invoice(snapshot(lines=[line(unit_price="9.99")]), issue_date=DAY)
+    total_cents = int(invoice.total * 100)
+    parts = [c for c in cents if c < total_cents]
+    assume(parts and sum(parts) < total_cents)
+    amounts = [str(D(c) / 100) for c in parts]
+    rest = str(invoice.total - sum(D(a) for a in amounts))
+    taxes = _successive("9.99", [*amounts, rest])
+    assert sum(taxes) == invoice.tax_total  # the one that completes it takes the rest

@@ -84,9 +84,19 @@ def test_a_release_frees_the_amount_and_the_key_can_hold_again(engine: Engine) -
     assert _held(engine) == {"R2": D("40.00"), "R1": D("7.88")}
 
 
+def test_a_hold_left_by_an_earlier_run_is_not_taken_over(engine: Engine) -> None:
+    """run-1 ended without undoing its steps (it may have paid out): run-2 of the same
+    refund is refused rather than paying a second time."""
+    _reserve(engine, "R1", "10.00", run_id="run-1")
+    with pytest.raises(ReservationConflict, match=r"earlier run of R1 still holds 10\.00"):
+        _reserve(engine, "R1", "10.00", run_id="run-2")
+    assert _held(engine) == {"R1": D("10.00")}
+
+
 def test_a_late_release_of_an_earlier_run_keeps_the_later_runs_hold(engine: Engine) -> None:
     _reserve(engine, "R1", "10.00", run_id="run-1")
-    _reserve(engine, "R1", "12.00", run_id="run-2")  # the retry took the hold over
+    assert _release(engine, "R1", run_id="run-1")  # run-1 compensated
+    _reserve(engine, "R1", "12.00", run_id="run-2")  # the retry takes the released key
     assert not _release(engine, "R1", run_id="run-1")
     assert _held(engine) == {"R1": D("12.00")}
     assert not _release(engine, "unknown")

@@ -47,6 +47,8 @@ class Xero:
     """A stateful stand-in: credit notes issued and voided, cash refunds, postings."""
 
     fail_cash: bool = False
+    paid: Decimal | None = None
+    """What the customer paid; the rest was credited (e.g. written off). Default: all."""
     calls: list[str] = field(default_factory=list)
     notes: dict[str, CreditNoteRequest] = field(default_factory=dict)
     voided: set[str] = field(default_factory=set)
@@ -56,14 +58,15 @@ class Xero:
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
-            paid = PaymentLine(payment_id="p-1", amount=INVOICE.total, paid_on=date(2026, 1, 2))
+            amount = INVOICE.total if self.paid is None else self.paid
+            paid = PaymentLine(payment_id="p-1", amount=amount, paid_on=date(2026, 1, 2))
             return InvoiceStatus(
                 invoice_id=req.invoice_id,
                 status="PAID",
                 contact_id="x-1",
                 total=INVOICE.total,
                 total_tax=INVOICE.tax_total,
-                amount_paid=INVOICE.total,
+                amount_paid=amount,
                 amount_due=D(0),
                 payments=[paid],
             )
@@ -76,7 +79,9 @@ class Xero:
         async def refunded_so_far(req: RefundedRequest) -> Refunded:
             live = {k: n for k, n in self.notes.items() if k not in self.voided}
             return Refunded(
-                amount=sum((n.note.total for n in live.values()), D(0)), credit_notes=list(live)
+                amount=sum((n.note.total for n in live.values()), D(0)),
+                credit_notes=list(live),
+                tax=sum((n.note.tax_total for n in live.values()), D(0)),
             )
 
         @activity.defn(name="create_credit_note")

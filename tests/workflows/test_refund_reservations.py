@@ -179,3 +179,25 @@ async def test_recorded_reserved_refund_histories(
             text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
             path = HISTORIES / f"refund_workflow_{name}.json"
             await asyncio.to_thread(path.write_text, text)
+
+
+async def test_partials_together_stay_within_what_was_paid(
+    temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
+) -> None:
+    """30.00 of 47.88 paid (the rest written off): two refunds of 20.00 each pass the
+    Xero-side check (30.00 left), but the hold counts against what was paid, not the
+    invoice total, so only one goes through."""
+    xero, deal = Xero(paid=D("30.00")), str(uuid.uuid4())
+    outcomes = await _race(
+        temporal_ts,
+        task_queue,
+        reservations,
+        xero,
+        _start("20.00", "R1", deal),
+        _start("20.00", "R2", deal),
+    )
+    [won] = [o for o in outcomes if isinstance(o, RefundStatus)]
+    [lost] = [o for o in outcomes if not isinstance(o, RefundStatus)]
+    assert won.refundable_before == "30.00"
+    assert "10.00 of 30.00" in _refused(lost)
+    assert len(xero.cash) == 1
