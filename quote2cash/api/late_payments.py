@@ -8,9 +8,10 @@ would have used (``credit_journal_key``), so the money is on the books once howe
 often the event is replayed; an operator then refunds it or applies it by hand
 (runbooks/HeldPayment.md). A payment naming a deal we never started posts nothing.
 
-A payment the deal did receive before it closed is not posted again: the deal applied
-it or held it itself. The relay knows from the entry (relayed before) or, while
-Temporal still keeps the closed run, from its history.
+A payment the deal did receive before it completed is not posted again: the deal
+applied it or held it itself. The relay knows from the entry (relayed before) or, while
+Temporal still keeps the closed run, from its history. A run that was terminated or
+failed may have stopped before it did either, so its payments are held here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.outcomes import Ignored, Outcome, Posted
@@ -62,7 +63,13 @@ async def payment_after_close(
             f"{paid} names deal {deal_id}, but we never started deal {handle.id}: "
             "refund it or correct the payment's metadata"
         )
-    if entry.relayed_at is not None or await _received_by_deal(relay, handle, payment.payment_id):
+    status = await _closed_status(handle)
+    reached = entry.relayed_at is not None or (
+        status is not None and await _received_by_deal(relay, handle, payment.payment_id)
+    )
+    # Only a run that completed is known to have applied or held what it received: a
+    # terminated or failed one may have stopped before it did.
+    if reached and status in (None, WorkflowExecutionStatus.COMPLETED):
         return Ignored(
             f"{paid} reached deal {handle.id} before it closed: the deal applied it or "
             "held it as credit (see its journals)"
@@ -74,6 +81,17 @@ async def payment_after_close(
         f"{journal.key} ({'posted' if posted else 'already posted'}); "
         "refund it or apply it by hand"
     )
+
+
+async def _closed_status(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionStatus | None:
+    """How the deal's last run ended, or None once Temporal has forgotten it."""
+    try:
+        description = await handle.describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return description.status
 
 
 async def _received_by_deal(

@@ -118,3 +118,22 @@ async def test_payment_the_deal_received_before_it_closed_is_not_posted_again(
         assert late.status == InboxStatus.IGNORED
         assert f"reached deal deal:hubspot:{deal} before it closed" in (late.error or "")
     assert _ledger(api, deal) == []
+
+
+async def test_payment_received_by_a_deal_that_was_terminated_is_held(
+    api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker
+) -> None:
+    """A run that did not complete may have stopped before it applied or held the
+    payment: replayed after the termination, the payment is held here, once."""
+    deal = new_deal_id()
+    await _start(api, deal)
+    first = await _pay(api, _event(deal))
+    assert first.status == InboxStatus.RELAYED
+    handle = temporal_dev.client.get_workflow_handle(deal_workflow_id("hubspot", deal))
+    await handle.terminate("stopped by an operator before it posted")
+
+    assert first.id is not None
+    replayed = await _replay(api, first.id)
+    assert replayed.status == InboxStatus.POSTED
+    key = f"deal:hubspot:{deal}:journal:credit:pi_{deal}"
+    assert [e.entry_key for e in _ledger(api, deal)] == [key]
