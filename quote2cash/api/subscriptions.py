@@ -12,23 +12,26 @@ the workflow's reason for refusing (409).
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from pydantic import BaseModel
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
 )
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.deps import StateDep
-from quote2cash.api.errors import TemporalUnavailable
+from quote2cash.api.errors import NotFound, TemporalUnavailable
 from quote2cash.api.ingress import store_usage
 from quote2cash.api.schemas import UsageAccepted
 from quote2cash.api.tokens import ROLE_OPS, ROLE_USAGE, Principal, require
 from quote2cash.api.updates import run_query, run_update
+from quote2cash.api.webhooks import reject
 from quote2cash.messages import (
     QUERY_SUBSCRIPTION,
     SUBSCRIPTION_WORKFLOW,
@@ -50,6 +53,7 @@ OpsCaller = Annotated[Principal, Depends(require(ROLE_OPS))]
 UsageCaller = Annotated[Principal, Depends(require(ROLE_USAGE))]
 # Keeps the inbox's dedupe key ("usage:<subscription>:<event id>") within its 255 characters.
 SubscriptionId = Annotated[str, Path(min_length=1, max_length=48)]
+DESCRIBE_TIMEOUT = timedelta(seconds=2)
 
 
 class Started(BaseModel):
@@ -107,7 +111,18 @@ async def usage(
     background: BackgroundTasks,
     _: UsageCaller,
 ) -> UsageAccepted:
-    """Store the batch's events, answer, then relay the new ones to the subscription."""
+    """Store the batch's events, answer, then relay the new ones to the subscription.
+
+    Usage for a subscription Temporal says is not running is refused (404) and kept as
+    evidence: answering 202 would leave the caller believing it will be billed. While
+    Temporal cannot be asked, the batch is stored and relayed once it answers."""
+    if await _not_running(state, subscription_id):
+        body_bytes = await request.body()
+        error = NotFound(
+            f"subscription {subscription_id} is not running: its usage would not be billed. "
+            "Check the id, or start the subscription (POST /subscriptions) and send again"
+        )
+        await reject(state, "usage", request, body_bytes, error)
     stored = await asyncio.to_thread(
         store_usage, state.engine, request.headers, subscription_id, body
     )
@@ -118,6 +133,19 @@ async def usage(
         duplicates=stored.duplicates,
         inbox_ids=stored.inbox_ids,
     )
+
+
+async def _not_running(state: StateDep, subscription_id: str) -> bool:
+    """True only when Temporal answers that the workflow is missing or closed."""
+    try:
+        client = await state.gateway.client()
+        handle = client.get_workflow_handle(subscription_workflow_id(subscription_id))
+        description = await handle.describe(rpc_timeout=DESCRIBE_TIMEOUT)
+    except RPCError as exc:
+        return exc.status == RPCStatusCode.NOT_FOUND
+    except TemporalUnavailable:
+        return False
+    return description.status != WorkflowExecutionStatus.RUNNING
 
 
 @router.post("/{subscription_id}/amend")

@@ -9,6 +9,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -102,21 +103,30 @@ async def test_usage_is_stored_then_signalled_once(api: Api, subscription_worker
     assert len(entries(api, source="usage")) == 4
 
 
-async def test_event_ids_are_scoped_to_their_subscription_and_not_running_is_recorded(
+async def test_event_ids_are_scoped_to_their_subscription_and_not_running_is_refused(
     api: Api, subscription_worker: Worker
 ) -> None:
-    sub, other = uuid.uuid4().hex[:12], uuid.uuid4().hex[:12]
+    sub, other, gone = (uuid.uuid4().hex[:12] for _ in range(3))
     await _started(api, sub)
+    await _started(api, other)
     ours = (await api.ops("POST", f"/subscriptions/{sub}/usage", json=_batch("e1"))).json()
     theirs = (await api.ops("POST", f"/subscriptions/{other}/usage", json=_batch("e1"))).json()
     assert (theirs["accepted"], theirs["duplicates"]) == (1, 0)
-    relayed = await eventually(lambda: settled(api, ours["inbox_ids"][0]))
-    assert relayed.status == InboxStatus.RELAYED
-    ignored = await eventually(lambda: settled(api, theirs["inbox_ids"][0]))
-    assert ignored.status == InboxStatus.IGNORED
-    assert f"subscription {other} is not running" in (ignored.error or "")
-    assert "its usage was not billed; replay the entry once it runs" in (ignored.error or "")
-    assert b'"event_id":"e1"' in ignored.body  # kept, to be replayed once it runs
+    for entry_id in (ours["inbox_ids"][0], theirs["inbox_ids"][0]):
+        relayed = await eventually(partial(settled, api, entry_id))
+        assert relayed.status == InboxStatus.RELAYED
+
+    # Temporal says there is no such subscription: refused, so the caller knows it will
+    # not be billed, and kept as evidence.
+    missing = await api.ops("POST", f"/subscriptions/{gone}/usage", json=_batch("e1"))
+    assert missing.status_code == 404
+    assert f"subscription {gone} is not running" in missing.json()["detail"]
+    [kept] = [
+        e
+        for e in entries(api, status=InboxStatus.REJECTED, source="usage")
+        if gone in (e.error or "")
+    ]
+    assert b'"event_id":"e1"' in kept.body
 
 
 async def test_usage_needs_the_usage_role_and_a_sane_batch(settings: Settings) -> None:
@@ -131,7 +141,8 @@ async def test_usage_needs_the_usage_role_and_a_sane_batch(settings: Settings) -
             return await api.http.post(f"/subscriptions/{sub}/usage", json=body, headers=headers)
 
         assert (await post("approver-token-for-tests", _batch("e1"))).status_code == 403
-        assert (await post(USAGE_TOKEN, _batch("e1"))).status_code == 202
+        # Allowed, but no subscription s-1 runs: refused and recorded.
+        assert (await post(USAGE_TOKEN, _batch("e1"))).status_code == 404
         assert (await post(USAGE_TOKEN, {"events": [{"metric": "x"}]})).status_code == 422
         too_long = await post(USAGE_TOKEN, _batch("e1"), sub="s" * 49)
         assert too_long.status_code == 422
