@@ -9,11 +9,13 @@ import asyncio
 import json
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -36,11 +38,21 @@ from quote2cash.messages import (
     SubscriptionStart,
     SubscriptionTerms,
 )
+from tests.conftest import time_skipping_server
 from tests.workflows.subscription_fakes import Accounting
 from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
 HISTORIES = Path(__file__).parents[1] / "histories"
+
+
+@pytest.fixture(scope="module")
+async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own time-skipping server: its subscriptions skip months and years
+    and start a workflow per invoice; on the shared server's clock the timers of other
+    modules' workflows would fire among them."""
+    async with time_skipping_server() as env:
+        yield env
 
 
 def _snapshot() -> QuoteSnapshot:

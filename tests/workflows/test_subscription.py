@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,11 +34,23 @@ from quote2cash.messages import (
     UsageBatch,
     UsageRecord,
 )
+from tests.conftest import time_skipping_server
 from tests.workflows.subscription_fakes import Accounting
 from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
 BERLIN = "Europe/Berlin"
+
+
+@pytest.fixture(scope="module")
+async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own time-skipping server: its subscriptions skip months and years
+    and start a workflow per invoice; on the shared server's clock the timers of other
+    modules' workflows would fire among them."""
+    async with time_skipping_server() as env:
+        yield env
+
+
 HISTORIES = Path(__file__).parents[1] / "histories"
 Handle = WorkflowHandle[SubscriptionWorkflow, SubscriptionStatus]
 
@@ -191,7 +204,10 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
         assert "cancels at the end of the term" in ended
         await temporal_ts.sleep(timedelta(days=32))
         result = await handle.result()
-        await accounting.collected(temporal_ts.client)
+        # Each invoice's collection read it paid a day later and posted it.
+        collected = await accounting.stop_collections(temporal_ts.client)
+        assert collected == len(accounting.invoices)
+        assert sum(k.endswith(":journal:invoice:1") for k in accounting.posted_keys()) == collected
 
     assert result.state == "cancelled"
     assert first.period_index == 0
@@ -220,7 +236,7 @@ async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
             CancelRequest(requested_by="cs-1", reason="closing down", when="immediately"),
         )
         result = await handle.result()
-        await accounting.collected(temporal_ts.client)
+        await accounting.stop_collections(temporal_ts.client)
         if os.environ.get("Q2C_RECORD_HISTORIES"):
             text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
             path = HISTORIES / "subscription_workflow_v3_cancelled_now.json"
