@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from quote2cash.billing.invoice import InvoiceDraft
 from quote2cash.billing.snapshot import QuoteSnapshot
 from quote2cash.billing.usage import UsageCharge, UsagePrice
 
@@ -330,6 +331,28 @@ class SubscriptionStatus(BaseModel):
     scheduled_change: bool = False
     credit_notes: list[str] = Field(default_factory=list)
     history_length: int = 0
+
+
+COLLECTION_WORKFLOW = "CollectionWorkflow"
+
+
+class CollectionStart(BaseModel):
+    """Input of CollectionWorkflow: one subscription invoice to collect and post.
+
+    Its workflow id is the invoice's business key
+    (``subscription:<id>:period:<n>:<kind>``), the key the id map holds for it, so
+    Xero's webhook for the invoice reaches it."""
+
+    workflow_id: str
+    """The invoice's business key."""
+    subscription_id: str
+    deal_id: str
+    """The subscription's CRM deal: dunning reminders are written back to it."""
+    customer_key: str
+    invoice_id: str
+    invoice_number: str
+    invoice: InvoiceDraft
+    """The invoice as priced: what Xero must have posted, and what our journals post."""
 
 
 # --- Refunds -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accounting import AccountingActivities
+from activities.collections import CollectionActivities
 from activities.crm import CrmActivities
 from activities.deps import Deps
 from activities.ledger import LedgerActivities
@@ -29,6 +30,7 @@ from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
+from workflows.collection import CollectionWorkflow
 from workflows.deal import DealWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.refund import RefundWorkflow
@@ -45,6 +47,7 @@ RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(
 WORKFLOWS: Sequence[type] = (
     DealWorkflow,
     SubscriptionWorkflow,
+    CollectionWorkflow,
     RefundWorkflow,
     ReconciliationWorkflow,
 )
@@ -75,6 +78,7 @@ def activities_of(deps: Deps) -> list[object]:
         refunds.allocate_credit_note,
         refunds.refunded_so_far,
         refunds.refund_cash,
+        CollectionActivities().start_collection,
         reservations.reserve_refund,
         reservations.release_refund,
         ReconciliationActivities(deps).reconcile_books,

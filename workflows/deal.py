@@ -11,7 +11,6 @@ activity with a business idempotency key.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,31 +18,24 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows.approvals import POLICY, Approvals, approval_reasons
-from workflows.calls import VENDOR_RETRY, call, read_locally
+from workflows.calls import call
+from workflows.collecting import Collecting
 from workflows.corrections import Corrections
-from workflows.dunning import Dunning
-from workflows.overpayment import Overpayments
-from workflows.posting import journal_entries, posting_mismatches
 from workflows.split import PATCH_SPLIT, Collect, SplitBilling
-from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.crm import CrmActivities
-    from activities.ledger import LedgerActivities
     from activities.models import (
         CustomerRef,
         CustomerRequest,
         InvoiceRef,
         InvoiceRequest,
         InvoiceStatus,
-        InvoiceStatusRequest,
-        PostingRequest,
         SnapshotRequest,
         WriteBackRequest,
     )
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
-    from quote2cash.billing.journal import JournalEntry
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.messages import (
         DEAL_WORKFLOW,
@@ -74,7 +66,6 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PROVISIONING_ESCALATION = timedelta(days=7)
-PAYMENT_POLL = timedelta(days=1)
 # Patches: each guards a change that adds commands, so runs recorded before it replay.
 # ``patched`` is called only where the new path is taken, so a plain deal carries no
 # marker and keeps its history length.
@@ -85,7 +76,7 @@ OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
-class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, WriteOffs):
+class DealWorkflow(SplitBilling, Corrections, Approvals, Collecting):
     def __init__(self) -> None:
         self.status = DealStatus(workflow_id="", deal_id="", stage=Stage.RECEIVED)
         self._provisioned: ProvisioningConfirmed | None = None
@@ -124,7 +115,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         self._crm, self._contact_id = start.crm, customer.accounting_contact_id
         invoice = await self._invoice(draft, customer.accounting_contact_id)
         self._current = draft
-        paid = await self._await_payment(invoice.invoice_id, draft.due_date)
+        paid = await self.await_payment(invoice.invoice_id, draft.due_date)
         # A correction may have voided the invoice and reissued it under the next number.
         await self._post([(len(self.status.invoices), self._current, paid)])
         await self._write_back(start.deal_id, self.status.invoice_number, paid)
@@ -241,92 +232,15 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
         )
         return ref
 
-    async def _await_payment(self, invoice_id: str, due: date) -> InvoiceStatus:
-        """Wait for the accounting system to say the invoice is paid in full.
+    def _correction_due(self) -> bool:
+        return self._correction is not None
 
-        Each webhook only says "this invoice changed", so read it; a daily read covers a
-        webhook that never came, and sends the dunning reminders of an overdue invoice.
-        """
-        while True:
-            self.set_stage(Stage.AWAITING_PAYMENT)
-            # No news for a day: read the invoice anyway, a webhook may have been lost.
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(
-                    # A correction is done here, not in its Update: the loop must wake.
-                    lambda: (
-                        bool(self._invoice_events or self._received)
-                        or self._write_off_approved
-                        or self._correction is not None
-                    ),
-                    timeout=PAYMENT_POLL,
-                    timeout_summary="read the invoice if no payment news comes within a day",
-                )
-            self._invoice_events.clear()
-            if self._correction is not None:
-                self._current, invoice_id = await self.carry_out_correction(
-                    self._current, invoice_id
-                )
-                due = self._current.due_date
-            await self.apply_received()
-            status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
-            if self._write_off_approved and not self._written_off:
-                await self.write_off(status)
-                status = await self._read_invoice(Stage.AWAITING_PAYMENT, invoice_id)
-            if status.status == "PAID" and status.amount_due == 0:
-                return status
-            await self.dun(due, status)
-            await self.propose_write_off(due, status)
+    async def _correct(self, invoice_id: str, due: date) -> tuple[str, date]:
+        self._current, invoice_id = await self.carry_out_correction(self._current, invoice_id)
+        return invoice_id, self._current.due_date
 
-    async def _read_invoice(self, stage: Stage, invoice_id: str) -> InvoiceStatus:
-        number = next(
-            (p.number for p in self.status.invoices if p.invoice_id == invoice_id),
-            self.status.invoice_number,
-        )
-        request = InvoiceStatusRequest(invoice_id=invoice_id)
-        summary = f"read invoice {number} and its payments from Xero"
-        # The read a waiting deal repeats daily: as a local activity it costs one event.
-        read = read_locally if workflow.patched(PATCH_LOCAL_READS) else call
-        status = await self.step(
-            stage, lambda: read(AccountingActivities.invoice_status, request, summary)
-        )
-        self.status.amount_paid = str(status.amount_paid)
-        for part in self.status.invoices:
-            if part.invoice_id == invoice_id:
-                part.status, part.amount_paid = status.status, str(status.amount_paid)
-                part.amount_due = str(status.amount_due)
-        return status
-
-    async def _post(self, billed: list[tuple[int, InvoiceDraft, InvoiceStatus]]) -> None:
-        """Record our balanced journals, after checking Xero posted the same amounts.
-
-        Xero posts invoices and payments to its own ledger; ours mirrors them for
-        reconciliation, and a mismatch parks the deal rather than posting a guess.
-        """
-        entries = []
-        for n, draft, paid in billed:
-            while problems := posting_mismatches(draft, paid):
-                await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
-                paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
-            entries += journal_entries(self.status.workflow_id, draft, paid, n)
-        entries += self.write_off_entries(workflow.now().date())
-        entries += self.credit_entries()
-        await self._post_journals(entries)
-
-    async def _post_journals(self, entries: list[JournalEntry]) -> None:
-        await self.step(
-            Stage.POSTING,
-            # A short write to our own database: a local activity records one marker
-            # event instead of three events and a round trip through the task queue.
-            lambda: workflow.execute_local_activity_method(
-                LedgerActivities.post_entries,
-                PostingRequest(deal_id=self.status.deal_id, entries=entries),
-                summary=f"post {len(entries)} balanced journal entries to the ledger",
-                start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=timedelta(hours=1),
-                retry_policy=VENDOR_RETRY,
-            ),
-        )
-        self.status.journal_entries += [e.key for e in entries]
+    def _reads_locally(self) -> bool:
+        return workflow.patched(PATCH_LOCAL_READS)
 
     async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None:
         props = {
@@ -360,10 +274,7 @@ class DealWorkflow(SplitBilling, Corrections, Overpayments, Approvals, Dunning, 
 
     @workflow.signal(name=SIGNAL_INVOICE_CHANGED)
     def invoice_changed(self, event: InvoiceChanged) -> None:
-        # Delivery is at least once: the same event twice is one event.
-        if event.event_id not in self._seen:
-            self._seen.add(event.event_id)
-            self._invoice_events.append(event)
+        self.accept_invoice_event(event)
 
     @workflow.query(name=QUERY_STAGE)
     def stage(self) -> DealStatus:

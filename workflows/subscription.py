@@ -10,6 +10,14 @@ applies at once with an invoice for the rest of the period; a downgrade applies 
 renewal. A dry run answers the same quote and changes nothing. Cancellation is at the
 end of the term, or immediately with a credit note for the unused rest of the period;
 the final usage is invoiced then.
+
+Each invoice is collected by its own CollectionWorkflow (collection.py), started by an
+activity right after the invoice is created (activities/collections.py says why not a
+child): it outlives this run's continue-as-new and a cancellation. The credit note of
+an immediate cancellation has its journal posted here, keyed under the invoice it
+refers to, so the reconciliation sets the two against each other. Both are behind
+their own ``workflow.patched``, called only where an invoice or a credit note was just
+created, so runs recorded before them replay.
 """
 
 from __future__ import annotations
@@ -22,12 +30,15 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from workflows.calls import call
+from workflows.collecting import post_locally
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
-    from activities.models import CreditNoteRequest, InvoiceRequest
+    from activities.collections import CollectionActivities
+    from activities.models import CreditNoteRequest, InvoiceRef, InvoiceRequest
     from activities.refunds import RefundActivities
+    from quote2cash.billing.credit_note import credit_note_entry
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.usage import UsageCharge
@@ -41,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         AmendmentQuote,
         AmendmentRequest,
         CancelRequest,
+        CollectionStart,
         DealStatus,
         RetryRequest,
         Stage,
@@ -69,6 +81,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 KEEP_INVOICES = 12
+PATCH_COLLECTIONS = "subscription-invoices-collected"
+PATCH_CREDIT_POSTED = "subscription-credit-posted"
 
 
 def refuse(message: str) -> ApplicationError:
@@ -90,6 +104,8 @@ class SubscriptionWorkflow(Parking):
         self._cancel: CancelRequest | None = None
         self._stop_now = False
         self._credit_notes: list[str] = []
+        self._last_key = ""
+        """Business key of the newest invoice of this run: a credit note refers to it."""
         self._amendments = 0
         # Parking's view: a subscription parks like a deal when an invoice cannot be made.
         self.status = DealStatus(
@@ -172,6 +188,12 @@ class SubscriptionWorkflow(Parking):
             ),
         )
         self._credit_notes.append(ref.credit_note_number)
+        if self._last_key and workflow.patched(PATCH_CREDIT_POSTED):
+            # Keyed under the credited invoice's key: the reconciliation groups the
+            # credit note (reference "refund of <number>") with that invoice.
+            entry = credit_note_entry(note, key=f"{self._last_key}:journal:credit_note")
+            deal_id = self._snapshot.deal_id
+            await self.step(Stage.POSTING, lambda: post_locally(deal_id, [entry]))
 
     async def _invoice(self, draft: InvoiceDraft, kind: str, why: str) -> str:
         key = f"{workflow.info().workflow_id}:period:{self._start.period_index}:{kind}"
@@ -188,7 +210,30 @@ class SubscriptionWorkflow(Parking):
             ),
         )
         self._invoices.append(ref.invoice_number)
+        self._last_key = key
+        if workflow.patched(PATCH_COLLECTIONS):
+            await self._start_collection(key, ref, draft)
         return ref.invoice_number
+
+    async def _start_collection(self, key: str, ref: InvoiceRef, draft: InvoiceDraft) -> None:
+        """Hand the invoice to its own CollectionWorkflow, which outlives this run."""
+        start = CollectionStart(
+            workflow_id=key,
+            subscription_id=self._terms.subscription_id,
+            deal_id=self._snapshot.deal_id,
+            customer_key=self._snapshot.bill_to.customer_key,
+            invoice_id=ref.invoice_id,
+            invoice_number=ref.invoice_number,
+            invoice=draft,
+        )
+        await self.step(
+            Stage.INVOICING,
+            lambda: call(
+                CollectionActivities.start_collection,
+                start,
+                f"start collecting invoice {ref.invoice_number} (workflow {key})",
+            ),
+        )
 
     def _span(self) -> str:
         return f"{self._billing.start}..{self._billing.end - timedelta(days=1)}"

@@ -2,8 +2,10 @@
 
 Workflows are addressed by name and id only: the API does not import ``workflows/``.
 Each handler re-reads the stored body, so a replayed entry is handled exactly like the
-original one. A payment whose deal is no longer running is the one entry handled
-without a workflow: see late_payments.py. Kinds in ``BATCHED`` are relayed several
+original one. A payment for a subscription's invoice goes to that invoice's
+CollectionWorkflow (the invoice's key in our id map), any other to the deal it names. A
+payment whose workflow is no longer running is the one entry handled without a
+workflow: see late_payments.py. Kinds in ``BATCHED`` are relayed several
 entries at a time (usage: the events of one subscription in one signal); the others one
 entry at a time.
 """
@@ -160,15 +162,19 @@ async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
 
 
 async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
+    """To the deal the payment names; a subscription's invoice to its collection."""
     crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
-    handle = await relay.handle(deal_workflow_id(crm, deal_id))
+    collection = await asyncio.to_thread(relay.collection_of, received.invoice_id)
+    handle = await relay.handle(collection or deal_workflow_id(crm, deal_id))
     try:
         await handle.signal(SIGNAL_PAYMENT, received, rpc_timeout=relay.policy.rpc_timeout)
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
             raise
         # The deal is not running: the money must not vanish with the signal.
-        return await payment_after_close(relay, entry, handle, deal_id, received)
+        return await payment_after_close(
+            relay, entry, handle, deal_id, received, ours=collection is not None
+        )
     return Relayed()
 
 

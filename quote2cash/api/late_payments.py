@@ -7,6 +7,8 @@ itself (Dr cash, Cr customer credit, in the payment's currency) under the key th
 would have used (``credit_journal_key``), so the money is on the books once however
 often the event is replayed; an operator then refunds it or applies it by hand
 (runbooks/HeldPayment.md). A payment naming a deal we never started posts nothing.
+A subscription invoice's collection that has completed is treated the same way: the
+invoice in our id map says it is ours.
 
 A payment the deal did receive before it completed is not posted again: the deal
 applied it or held it itself. The relay knows from the entry (relayed before) or, while
@@ -55,10 +57,14 @@ async def payment_after_close(
     handle: WorkflowHandle[Any, Any],
     deal_id: str,
     payment: PaymentReceived,
+    *,
+    ours: bool = False,
 ) -> Outcome:
-    """What to do with a payment whose deal workflow refused the signal (not running)."""
+    """What to do with a payment whose deal workflow refused the signal (not running).
+    ``ours``: the workflow is known to be ours without the deal-run record (a
+    subscription invoice's collection, found through the invoice in our id map)."""
     paid = f"payment {payment.payment_id} of {payment.amount} {payment.currency}"
-    if await asyncio.to_thread(relay.deal_started, handle.id) is None:
+    if not ours and await asyncio.to_thread(relay.deal_started, handle.id) is None:
         return Ignored(
             f"{paid} names deal {deal_id}, but we never started deal {handle.id}: "
             "refund it or correct the payment's metadata"

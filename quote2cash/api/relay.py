@@ -41,6 +41,7 @@ from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.handoff import BATCHED, DEAL_RUN, HANDLERS
 from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Posted, Relayed
+from quote2cash.messages import subscription_workflow_id
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
 from quote2cash.store.idmap import owner_of
@@ -177,6 +178,13 @@ class Relay:
             key = IdMapRepository(session).find_ours("xero", "invoice", invoice_id)
         # A deal billed in parts maps its later invoices to ``<workflow id>#invoice:<n>``.
         return owner_of(key) if key is not None else None
+
+    def collection_of(self, invoice_id: str) -> str | None:
+        """The CollectionWorkflow of a subscription's invoice (its id-map key), or None
+        when the invoice is a deal's or not ours."""
+        owner = self.find_invoice_owner(invoice_id)
+        prefix = subscription_workflow_id("")
+        return owner if owner is not None and owner.startswith(prefix) else None
 
     def _units(self, entry_ids: list[int]) -> list[list[int]]:
         with unit_of_work(self.engine) as session:

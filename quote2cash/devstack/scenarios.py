@@ -28,6 +28,7 @@ from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.seed import PRODUCTS, SeededDeal, ensure_bad_debts_account, seed_deals
 from quote2cash.messages import (
+    QUERY_STAGE,
     DealStatus,
     Stage,
     SubscriptionStart,
@@ -37,6 +38,8 @@ from quote2cash.settings import Settings
 from quote2cash.temporal import connect
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from quote2cash.devstack.demo import DemoResult
 
 DEAL_OWNER = "hubspot-owner-42"
@@ -269,11 +272,36 @@ async def _subscription(settings: Settings, http: httpx.AsyncClient, xero: XeroC
     ]
 
 
+SUBSCRIPTION_INVOICES = ("period:0:renewal", "period:1:renewal", "period:1:amendment:1")
+"""The demo subscription's invoices: two renewals (it starts a period late), one upgrade."""
+COLLECT_WAIT_S = 30.0
+
+
+async def _collect_subscription(driver: DealDriver, client: Client) -> list[str]:
+    """Pay the subscription's invoices in the accounting emulator; each one's collection
+    posts its journals once Xero's webhook says it is paid (so they reconcile matched)."""
+    keys = [f"subscription:demo-1:{k}" for k in SUBSCRIPTION_INVOICES]
+    numbers, posted = [], 0
+    for key in keys:
+        status = await client.get_workflow_handle(key).query(QUERY_STAGE, result_type=DealStatus)
+        await driver.pay(key, status)
+        numbers.append(status.invoice_number)
+    try:
+        for key in keys:
+            handle = client.get_workflow_handle(key, result_type=DealStatus)
+            done = await asyncio.wait_for(handle.result(), COLLECT_WAIT_S)
+            posted += len(done.journal_entries)
+    except TimeoutError:
+        return [f"subscription invoices {', '.join(numbers)} paid; not all posted yet"]
+    return [f"subscription invoices {', '.join(numbers)} paid and collected: {posted} journals"]
+
+
 async def run_lifecycle(
     settings: Settings, console: Console | None, summarize: Summarize
 ) -> DemoResult:
     """Two plain deals, one that waits for approval, one parked on bad data and retried,
-    one billed in two parts, and a subscription that renews and upgrades."""
+    one billed in two parts, and a subscription that renews and upgrades, its invoices
+    paid and collected."""
     client = await connect(settings)
     async with httpx.AsyncClient(timeout=30.0) as http:
         probe = DealDriver(settings, client, http, [])
@@ -294,6 +322,7 @@ async def run_lifecycle(
         split = _split_story(driver.status.get(special[-1].deal_id))
         story = [*people.story, *split, refunded]
         story += await _subscription(settings, http, probe.xero)
+        story += await _collect_subscription(driver, client)
     if console:
         for line in story:
             console.print(line)

@@ -26,7 +26,9 @@ from quote2cash.temporal import SEARCH_ATTRIBUTES, data_converter
 from tests.api.helpers import entries, entry, settled
 from tests.api.support import FAST, Api, eventually, free_port, make_settings, running_api
 from tests.conftest import _binary
-from tests.workflows.test_subscription import Accounting, _snapshot
+from tests.workflows.subscription_fakes import Accounting
+from tests.workflows.test_subscription import _snapshot
+from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
 USAGE_TOKEN = "meter-token-for-tests"
@@ -52,7 +54,7 @@ def _worker(client: Client, settings: Settings) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[SubscriptionWorkflow],
+        workflows=[SubscriptionWorkflow, CollectionWorkflow],
         activities=Accounting().activities(),
     )
 

@@ -4,8 +4,9 @@ a running deal would do fails here, before it reaches a worker with live deals.
 Record anew (after a deliberate, ``workflow.patched`` change) with
 ``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``. Paths recorded by a workflow
 test write their own file under the same variable: test_overpayment.py and
-test_corrections.py on the dev server, test_split_dunning.py and test_split_collects.py
-on the time-skipping server (their reminders and deliveries are weeks apart; their
+test_corrections.py on the dev server, test_split_dunning.py, test_split_collects.py,
+test_collection.py and test_subscription.py (an immediate cancellation) on the
+time-skipping server (their reminders and deliveries are weeks apart; their
 histories replay the same).
 """
 
@@ -33,4 +34,9 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 def test_there_is_a_history_for_each_workflow_type() -> None:
     recorded = {p.stem.split("_v")[0] for p in HISTORIES}
-    assert {"deal_workflow", "subscription_workflow", "refund_workflow"} <= recorded
+    assert {
+        "deal_workflow",
+        "subscription_workflow",
+        "refund_workflow",
+        "collection_workflow",
+    } <= recorded

@@ -3,21 +3,21 @@ Berlin time, usage billed in arrears, an upgrade and a downgrade, then a cancell
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.models import CreditNoteRef, CreditNoteRequest, InvoiceRef, InvoiceRequest
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.usage import PerUnit
 from quote2cash.messages import (
@@ -34,38 +34,25 @@ from quote2cash.messages import (
     UsageBatch,
     UsageRecord,
 )
+from tests.conftest import time_skipping_server
+from tests.workflows.subscription_fakes import Accounting
+from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
 BERLIN = "Europe/Berlin"
+
+
+@pytest.fixture(scope="module")
+async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own time-skipping server: its subscriptions skip months and years
+    and start a workflow per invoice; on the shared server's clock the timers of other
+    modules' workflows would fire among them."""
+    async with time_skipping_server() as env:
+        yield env
+
+
+HISTORIES = Path(__file__).parents[1] / "histories"
 Handle = WorkflowHandle[SubscriptionWorkflow, SubscriptionStatus]
-
-
-@dataclass
-class Accounting:
-    invoices: dict[str, InvoiceRequest] = field(default_factory=dict)
-    credits: list[CreditNoteRequest] = field(default_factory=list)
-
-    def activities(self) -> list[Callable[..., Any]]:
-        @activity.defn(name="create_invoice")
-        async def create_invoice(req: InvoiceRequest) -> InvoiceRef:
-            self.invoices.setdefault(req.business_key, req)
-            number = list(self.invoices).index(req.business_key) + 1
-            return InvoiceRef(
-                invoice_id=f"inv-{number}",
-                invoice_number=f"INV-{number:06d}",
-                status="AUTHORISED",
-                total=req.invoice.total,
-                currency=req.invoice.currency,
-            )
-
-        @activity.defn(name="create_credit_note")
-        async def create_credit_note(req: CreditNoteRequest) -> CreditNoteRef:
-            self.credits.append(req)
-            return CreditNoteRef(
-                credit_note_id="cn-1", credit_note_number="CN-0001", total=req.note.total
-            )
-
-        return [create_invoice, create_credit_note]
 
 
 def _snapshot() -> QuoteSnapshot:
@@ -186,7 +173,7 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
     async with Worker(
         temporal_ts.client,
         task_queue=task_queue,
-        workflows=[SubscriptionWorkflow],
+        workflows=[SubscriptionWorkflow, CollectionWorkflow],
         activities=accounting.activities(),
     ):
         handle = await _start(temporal_ts, task_queue)
@@ -217,6 +204,10 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
         assert "cancels at the end of the term" in ended
         await temporal_ts.sleep(timedelta(days=32))
         result = await handle.result()
+        # Each invoice's collection read it paid a day later and posted it.
+        collected = await accounting.stop_collections(temporal_ts.client)
+        assert collected == len(accounting.invoices)
+        assert sum(k.endswith(":journal:invoice:1") for k in accounting.posted_keys()) == collected
 
     assert result.state == "cancelled"
     assert first.period_index == 0
@@ -232,7 +223,7 @@ async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
     async with Worker(
         temporal_ts.client,
         task_queue=task_queue,
-        workflows=[SubscriptionWorkflow],
+        workflows=[SubscriptionWorkflow, CollectionWorkflow],
         activities=accounting.activities(),
     ):
         handle = await _start(temporal_ts, task_queue)
@@ -245,6 +236,11 @@ async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
             CancelRequest(requested_by="cs-1", reason="closing down", when="immediately"),
         )
         result = await handle.result()
+        await accounting.stop_collections(temporal_ts.client)
+        if os.environ.get("Q2C_RECORD_HISTORIES"):
+            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
+            path = HISTORIES / "subscription_workflow_v3_cancelled_now.json"
+            await asyncio.to_thread(path.write_text, text)
     assert "credit for the unused period" in answer
     assert result.state == "cancelled"
     assert result.credit_notes == ["CN-0001"]
@@ -254,3 +250,8 @@ async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
     assert Decimal(0) < credit.note.subtotal < recurring  # about two thirds of a month
     assert credit.invoice_number == "INV-000001"
     assert [k.rsplit(":", 1)[-1] for k in accounting.invoices] == ["renewal", "final"]
+    # The credit note's journal is keyed under the invoice it credits.
+    renewal_key = next(iter(accounting.invoices))
+    [entry] = [e for p in accounting.postings for e in p.entries if "credit_note" in e.key]
+    assert entry.key == f"{renewal_key}:journal:credit_note"
+    assert sum(line.debit for line in entry.lines) == credit.note.total
