@@ -330,6 +330,10 @@ class SubscriptionStatus(BaseModel):
     usage_events: int
     scheduled_change: bool = False
     credit_notes: list[str] = Field(default_factory=list)
+    credit_allocated: Decimal = Decimal(0)
+    """Of the credit notes, how much was allocated to the invoices they credit."""
+    customer_credit: Decimal = Decimal(0)
+    """Credit left on the notes for the customer: the invoice was paid already."""
     history_length: int = 0
 
 

@@ -18,12 +18,18 @@ an immediate cancellation has its journal posted here, keyed under the invoice i
 refers to, so the reconciliation sets the two against each other. Both are behind
 their own ``workflow.patched``, called only where an invoice or a credit note was just
 created, so runs recorded before them replay.
+
+That credit note is then allocated to the invoice it credits, as much of it as the
+invoice still has due: the collection chases only what the customer still owes, and
+Xero shows the invoice paid once they pay that. Credit the invoice cannot take (it was
+paid already) stays on the note as the customer's credit, shown in the status.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 
 from pydantic import ValidationError
 from temporalio import workflow
@@ -36,9 +42,16 @@ from workflows.parking import Parking
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.collections import CollectionActivities
-    from activities.models import CreditNoteRequest, InvoiceRef, InvoiceRequest
+    from activities.models import (
+        AllocationRequest,
+        CreditNoteRef,
+        CreditNoteRequest,
+        InvoiceRef,
+        InvoiceRequest,
+        InvoiceStatusRequest,
+    )
     from activities.refunds import RefundActivities
-    from quote2cash.billing.credit_note import credit_note_entry
+    from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_entry
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.usage import UsageCharge
@@ -83,6 +96,9 @@ with workflow.unsafe.imports_passed_through():
 KEEP_INVOICES = 12
 PATCH_COLLECTIONS = "subscription-invoices-collected"
 PATCH_CREDIT_POSTED = "subscription-credit-posted"
+PATCH_CREDIT_ALLOCATED = "subscription-credit-allocated"
+OPEN = ("AUTHORISED", "SUBMITTED")
+"""Invoice statuses a credit note can be allocated to."""
 
 
 def refuse(message: str) -> ApplicationError:
@@ -106,6 +122,9 @@ class SubscriptionWorkflow(Parking):
         self._credit_notes: list[str] = []
         self._last_key = ""
         """Business key of the newest invoice of this run: a credit note refers to it."""
+        self._last_invoice_id = ""
+        self._credit_allocated = Decimal(0)
+        self._customer_credit = Decimal(0)
         self._amendments = 0
         # Parking's view: a subscription parks like a deal when an invoice cannot be made.
         self.status = DealStatus(
@@ -194,6 +213,37 @@ class SubscriptionWorkflow(Parking):
             entry = credit_note_entry(note, key=f"{self._last_key}:journal:credit_note")
             deal_id = self._snapshot.deal_id
             await self.step(Stage.POSTING, lambda: post_locally(deal_id, [entry]))
+        if self._last_invoice_id and workflow.patched(PATCH_CREDIT_ALLOCATED):
+            allocated = await self.step(
+                Stage.INVOICING, lambda: self._allocate(ref, note, f"{key}:allocation")
+            )
+            self._credit_allocated += allocated
+            self._customer_credit += note.total - allocated
+
+    async def _allocate(self, ref: CreditNoteRef, note: CreditNoteDraft, key: str) -> Decimal:
+        """Allocate as much of the credit note as the credited invoice still has due; how
+        much. Read again on a retry: a payment may have come in since."""
+        invoice_id, number = self._last_invoice_id, self._invoices[-1]
+        invoice = await call(
+            AccountingActivities.invoice_status,
+            InvoiceStatusRequest(invoice_id=invoice_id),
+            f"read invoice {number}: how much of credit note {ref.credit_note_number} it takes",
+        )
+        amount = min(note.total, invoice.amount_due)
+        if invoice.status not in OPEN or amount <= 0:
+            return Decimal(0)
+        await call(
+            RefundActivities.allocate_credit_note,
+            AllocationRequest(
+                business_key=key,
+                credit_note_id=ref.credit_note_id,
+                invoice_id=invoice_id,
+                amount=amount,
+                on=note.issue_date,
+            ),
+            f"allocate {amount} {note.currency} of {ref.credit_note_number} to {number}",
+        )
+        return amount
 
     async def _invoice(self, draft: InvoiceDraft, kind: str, why: str) -> str:
         key = f"{workflow.info().workflow_id}:period:{self._start.period_index}:{kind}"
@@ -210,7 +260,7 @@ class SubscriptionWorkflow(Parking):
             ),
         )
         self._invoices.append(ref.invoice_number)
-        self._last_key = key
+        self._last_key, self._last_invoice_id = key, ref.invoice_id
         if workflow.patched(PATCH_COLLECTIONS):
             await self._start_collection(key, ref, draft)
         return ref.invoice_number
@@ -253,6 +303,8 @@ class SubscriptionWorkflow(Parking):
             usage_events=len(self._events),
             scheduled_change=self._scheduled is not None,
             credit_notes=self._credit_notes,
+            credit_allocated=self._credit_allocated,
+            customer_credit=self._customer_credit,
             history_length=workflow.info().get_current_history_length(),
         )
 

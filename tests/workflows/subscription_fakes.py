@@ -19,6 +19,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.collections import CollectionActivities
 from activities.models import (
+    AllocationRequest,
     AppliedPayment,
     ApplyPaymentRequest,
     CreditNoteRef,
@@ -49,17 +50,23 @@ class Accounting:
     applied: list[ApplyPaymentRequest] = field(default_factory=list)
     postings: list[PostingRequest] = field(default_factory=list)
     write_backs: list[WriteBackRequest] = field(default_factory=list)
+    allocations: dict[str, AllocationRequest] = field(default_factory=dict)
+    """Business key → allocation of a credit note to an invoice (once per key, as Xero)."""
     reads: int = 0
 
     def draft_of(self, invoice_id: str) -> InvoiceRequest:
         return list(self.invoices.values())[int(invoice_id.removeprefix("inv-")) - 1]
 
     def pay(self, invoice_id: str, payment_id: str = "p-1") -> None:
-        """The customer pays the invoice in full, in Xero."""
-        total = self.draft_of(invoice_id).invoice.total
+        """The customer pays what the invoice has due, in Xero."""
+        due = self.draft_of(invoice_id).invoice.total - self.credited(invoice_id)
         self.payments.setdefault(invoice_id, []).append(
-            PaymentLine(payment_id=payment_id, amount=total, paid_on=PAID_ON)
+            PaymentLine(payment_id=payment_id, amount=due, paid_on=PAID_ON)
         )
+
+    def credited(self, invoice_id: str) -> Decimal:
+        allocated = (a.amount for a in self.allocations.values() if a.invoice_id == invoice_id)
+        return sum(allocated, Decimal(0))
 
     async def stop_collections(self, client: Client) -> int:
         """Terminate the collections still running (none may outlive the test's worker:
@@ -82,14 +89,15 @@ class Accounting:
             self.pay(invoice_id)
         payments = self.payments.get(invoice_id, [])
         paid = sum((p.amount for p in payments), Decimal(0))
+        due = draft.total - paid - self.credited(invoice_id)
         return InvoiceStatus(
             invoice_id=invoice_id,
-            status="PAID" if paid == draft.total else "AUTHORISED",
+            status="PAID" if due == 0 else "AUTHORISED",
             contact_id="x-9",
             total=draft.total,
             total_tax=draft.tax_total,
             amount_paid=paid,
-            amount_due=draft.total - paid,
+            amount_due=due,
             payments=payments,
         )
 
@@ -112,6 +120,13 @@ class Accounting:
             return CreditNoteRef(
                 credit_note_id="cn-1", credit_note_number="CN-0001", total=req.note.total
             )
+
+        @activity.defn(name="allocate_credit_note")
+        async def allocate_credit_note(req: AllocationRequest) -> None:
+            if req.business_key not in self.allocations:
+                if req.amount > self.status(req.invoice_id).amount_due:
+                    raise ValueError(f"allocating {req.amount}: more than the amount due")
+                self.allocations[req.business_key] = req
 
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
@@ -150,6 +165,7 @@ class Accounting:
         return [
             create_invoice,
             create_credit_note,
+            allocate_credit_note,
             invoice_status,
             apply_payment,
             post_entries,
