@@ -16,21 +16,25 @@ import sqlalchemy as sa
 
 from quote2cash.api.deps import AppState
 from quote2cash.api.errors import TemporalUnavailable
-from quote2cash.messages import Stage
+from quote2cash.messages import DEAL_WORKFLOW, Stage
 from quote2cash.store import InboxRepository, LedgerRepository, unit_of_work
 
 PARKED_SHOWN = 50
 PARKED_COUNTED = 10_000
+# Collections and subscriptions use the same stages; "deals by stage" counts deals.
+DEALS = f'WorkflowType = "{DEAL_WORKFLOW}"'
 PARKED_QUERY = f'Q2cStage = "{Stage.NEEDS_ATTENTION.value}" AND ExecutionStatus = "Running"'
 
 
 @dataclass
 class Board:
     stages: dict[str, int] = field(default_factory=dict)
+    """Deal workflows by stage (running and closed)."""
     parked: list[tuple[str, str]] = field(default_factory=list)
     """The first ``PARKED_SHOWN`` parked workflows: (workflow id, reason)."""
     parked_by_reason: Counter[str] = field(default_factory=Counter)
-    """Every parked, running workflow by reason (up to ``PARKED_COUNTED``)."""
+    """Every parked, running workflow by reason (up to ``PARKED_COUNTED``): deals,
+    subscriptions and collections alike."""
     temporal_error: str = ""
     database_error: str = ""
     inbox: dict[str, int] = field(default_factory=dict)
@@ -46,7 +50,7 @@ async def _temporal(state: AppState, board: Board) -> None:
     try:
         client = await state.gateway.client()
         counts = await asyncio.gather(
-            *(client.count_workflows(f'Q2cStage = "{s.value}"') for s in Stage)
+            *(client.count_workflows(f'{DEALS} AND Q2cStage = "{s.value}"') for s in Stage)
         )
         board.stages = {s.value: c.count for s, c in zip(Stage, counts, strict=True)}
         # Visibility cannot group by a custom attribute: list the parked ones and count.

@@ -5,7 +5,7 @@ night. Point Prometheus (or anything that scrapes this format) here with the ops
 as its bearer token and alert on the rules in ``docs/alerts.md``:
 
 - ``q2c_up{dependency}``: the database and Temporal answer;
-- ``q2c_workflows{stage}``: workflows by their ``Q2cStage`` search attribute;
+- ``q2c_workflows{stage}``: deal workflows by their ``Q2cStage`` search attribute;
 - ``q2c_needs_attention{reason}``: running workflows parked in ``needs_attention``, by
   reason (the name of the runbook that says what to do);
 - ``q2c_inbox_entries{status}``: stored webhooks and events by relay status
@@ -52,7 +52,7 @@ def render(board: Board) -> str:
         *_family("q2c_up", "1 when quote2cash reaches the dependency.", "dependency", up),
         *_family(
             "q2c_workflows",
-            "Workflows by their Q2cStage search attribute (running and closed).",
+            "Deal workflows by their Q2cStage search attribute (running and closed).",
             "stage",
             sorted(board.stages.items()),
         ),
