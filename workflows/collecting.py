@@ -14,12 +14,11 @@ the same loop (corrections.py); a collection has no corrections.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable
 from datetime import date, timedelta
 
 from temporalio import workflow
 
-from workflows.calls import VENDOR_RETRY, call, read_locally
+from workflows.calls import call, post_locally, read_locally
 from workflows.dunning import Dunning
 from workflows.overpayment import Overpayments
 from workflows.posting import journal_entries, posting_mismatches
@@ -27,12 +26,9 @@ from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
-    from activities.ledger import LedgerActivities
     from activities.models import (
         InvoiceStatus,
         InvoiceStatusRequest,
-        PostingRequest,
-        PostingResult,
     )
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.journal import JournalEntry
@@ -133,17 +129,3 @@ class Collecting(Overpayments, Dunning, WriteOffs):
         deal_id = self.status.deal_id
         await self.step(Stage.POSTING, lambda: post_locally(deal_id, entries))
         self.status.journal_entries += [e.key for e in entries]
-
-
-def post_locally(deal_id: str, entries: list[JournalEntry]) -> Awaitable[PostingResult]:
-    """Post balanced journals to our ledger, once each by key. A short write to our own
-    database: a local activity records one marker event instead of three events and a
-    round trip through the task queue."""
-    return workflow.execute_local_activity_method(
-        LedgerActivities.post_entries,
-        PostingRequest(deal_id=deal_id, entries=entries),
-        summary=f"post {len(entries)} balanced journal entries to the ledger",
-        start_to_close_timeout=timedelta(seconds=30),
-        schedule_to_close_timeout=timedelta(hours=1),
-        retry_policy=VENDOR_RETRY,
-    )

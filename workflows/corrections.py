@@ -16,24 +16,21 @@ work: the loop owns the invoice it waits for, so a reissue cannot race it.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from workflows.calls import VENDOR_RETRY, call
+from workflows.calls import call, post_locally
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.crm import CrmActivities
-    from activities.ledger import LedgerActivities
     from activities.models import (
         InvoiceRef,
         InvoiceStatus,
-        PostingRequest,
         SnapshotRequest,
         VoidInvoiceRequest,
     )
@@ -182,16 +179,11 @@ class Corrections(Parking):
         reversal = reversal_entry(
             posted, key=f"{wf}:journal:void:{n}", on=workflow.now().date(), reason=reason
         )
-        request = PostingRequest(deal_id=self.status.deal_id, entries=[posted, reversal])
+        deal_id, why = (
+            self.status.deal_id,
+            f"post voided invoice {n} and its reversal to the ledger",
+        )
         await self.step(
-            Stage.AWAITING_PAYMENT,
-            lambda: workflow.execute_local_activity_method(
-                LedgerActivities.post_entries,
-                request,
-                summary=f"post voided invoice {n} and its reversal to the ledger",
-                start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=timedelta(hours=1),
-                retry_policy=VENDOR_RETRY,
-            ),
+            Stage.AWAITING_PAYMENT, lambda: post_locally(deal_id, [posted, reversal], why)
         )
         self.status.journal_entries += [posted.key, reversal.key]

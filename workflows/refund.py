@@ -23,18 +23,16 @@ failed and what was undone. A refund that completes keeps its hold.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.calls import VENDOR_RETRY, call
+from workflows.calls import call, post_locally
 
 with workflow.unsafe.imports_passed_through():
     from activities.accounting import AccountingActivities
     from activities.crm import CrmActivities
-    from activities.ledger import LedgerActivities
     from activities.models import (
         AllocationRequest,
         CashRefundRequest,
@@ -43,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         InvoiceStatus,
         InvoiceStatusRequest,
         PaymentsRequest,
-        PostingRequest,
         Refunded,
         RefundedRequest,
         ReleaseRefund,
@@ -87,17 +84,12 @@ class RefundWorkflow:
             return await self._partial(start, start.amount)
         invoice = await self._paid_invoice(start)
         note = await self._credit_note(start, invoice)
-        self.status.amount, self.status.currency = str(note.total), note.currency
-        undo: list[tuple[str, Undo]] = []
-        try:
+
+        async def steps(undo: list[tuple[str, Undo]]) -> None:
             await self._hold(start, invoice, note.total, undo)
             await self._credit(start, invoice, note, undo)
-        except BaseException as failure:  # cancellation too: undo what was done
-            if _refused(failure):  # the hold was refused: nothing was done
-                raise
-            raise await self._compensated(undo) from failure
-        await self._post_journals(start, note)
-        return self.status
+
+        return await self._saga(start, note, steps)
 
     async def _partial(self, start: RefundStart, amount: Decimal) -> RefundStatus:
         """Refund ``amount``: a credit note of it, the cash paid back against the note."""
@@ -114,12 +106,26 @@ class RefundWorkflow:
             )
         except BillingError as exc:
             raise ApplicationError(str(exc), type=REFUSED) from None
-        self.status.amount, self.status.currency = str(note.total), note.currency
-        undo: list[tuple[str, Undo]] = []
-        try:
+
+        async def steps(undo: list[tuple[str, Undo]]) -> None:
             await self._hold(start, invoice, note.total, undo, cap=invoice.amount_paid)
             ref = await self._create_note(start, invoice, note, undo)
             await self._refund_cash(ref, note)
+
+        return await self._saga(start, note, steps)
+
+    async def _saga(
+        self,
+        start: RefundStart,
+        note: CreditNoteDraft,
+        steps: Callable[[list[tuple[str, Undo]]], Awaitable[None]],
+    ) -> RefundStatus:
+        """Run the steps that move money; if one fails for good (or the refund is
+        cancelled), undo the ones done, in reverse; else post the journals."""
+        self.status.amount, self.status.currency = str(note.total), note.currency
+        undo: list[tuple[str, Undo]] = []
+        try:
+            await steps(undo)
         except BaseException as failure:  # cancellation too: undo what was done
             if _refused(failure):  # the hold was refused: nothing was done
                 raise
@@ -227,13 +233,10 @@ class RefundWorkflow:
             ),
         ]
         self.status.step = "post journals"
-        await workflow.execute_local_activity_method(
-            LedgerActivities.post_entries,
-            PostingRequest(deal_id=start.deal_id, entries=entries),
-            summary=f"post the credit note and refund journals of {note.total} {note.currency}",
-            start_to_close_timeout=timedelta(seconds=30),
-            schedule_to_close_timeout=timedelta(hours=1),
-            retry_policy=VENDOR_RETRY,
+        await post_locally(
+            start.deal_id,
+            entries,
+            f"post the credit note and refund journals of {note.total} {note.currency}",
         )
         self.status.journal_entries = [e.key for e in entries]
         self.status.step = "refunded"

@@ -35,8 +35,7 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from workflows.calls import call
-from workflows.collecting import post_locally
+from workflows.calls import call, post_locally
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
