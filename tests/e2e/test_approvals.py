@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +19,8 @@ from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.settings import get_settings
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
+from tests.recording import record_history
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 TOKENS = {
     "owner": ("owner-token-0123456789", DEAL_OWNER, ["approver"]),
     "support": ("support-token-0123456789", "support-1", ["ops"]),
@@ -141,7 +139,7 @@ async def test_approvals_through_api_and_cli(spine: Spine) -> None:
             assert time.monotonic() < deadline, f"approved deal stuck: {follow.counts()}"
             await follow.tick()
             await asyncio.sleep(0.2)
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        handle = spine.client.get_workflow_handle(deal_workflow_id("hubspot", approved.deal_id))
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        await asyncio.to_thread((HISTORIES / "deal_workflow_v2_approved.json").write_text, text)
+    await record_history(
+        spine.client.get_workflow_handle(deal_workflow_id("hubspot", approved.deal_id)),
+        "deal_workflow_v2_approved",
+    )

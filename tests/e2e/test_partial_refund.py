@@ -6,10 +6,7 @@ our ledger."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,8 +23,8 @@ from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import paid_deal, xero_list
+from tests.recording import record_history
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 D = Decimal
 
 
@@ -108,8 +105,7 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
         assert ledger.count() == 6  # invoice, payment, 2 x (credit note, refund)
         assert ledger.is_balanced()
     engine.dispose()
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        handle = spine.client.get_workflow_handle(refund_workflow_id("hubspot", deal_id, "R1"))
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path_out = HISTORIES / "refund_workflow_v2_partial.json"
-        await asyncio.to_thread(path_out.write_text, text)
+    await record_history(
+        spine.client.get_workflow_handle(refund_workflow_id("hubspot", deal_id, "R1")),
+        "refund_workflow_v2_partial",
+    )

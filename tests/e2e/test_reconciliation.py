@@ -5,11 +5,8 @@ invoice created by hand) and the next run explains each difference to the cent."
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 
@@ -27,8 +24,8 @@ from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.reconciliation import ReconciliationRepository
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
+from tests.recording import record_history
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 DEALS = 2
 
 
@@ -64,8 +61,8 @@ async def test_reconciliation_explains_what_changed_behind_our_back(spine: Spine
         assert clean.totals
         assert all(t.invoiced == t.matched > 0 for t in clean.totals)
         assert (await _latest(spine, http))["findings"] == []
-        if os.environ.get("Q2C_RECORD_HISTORIES"):
-            await _record(spine, reconciliation_workflow_id(today))
+        handle = spine.client.get_workflow_handle(reconciliation_workflow_id(today))
+        await record_history(handle, "reconciliation_workflow_v1")
 
         invoices = await driver.xero_records("Invoices")
         [payment, *_] = await driver.xero_records("Payments")
@@ -132,13 +129,6 @@ def _hours_minutes(description: object) -> tuple[list[int], list[int]]:
         return [int(hour)], [int(minute)]
     (calendar,) = spec.calendars
     return [r.start for r in calendar.hour], [r.start for r in calendar.minute]
-
-
-async def _record(spine: Spine, workflow_id: str) -> None:
-    history = await spine.client.get_workflow_handle(workflow_id).fetch_history()
-    text = json.dumps(json.loads(history.to_json()))
-    path = HISTORIES / "reconciliation_workflow_v1.json"
-    await asyncio.to_thread(path.write_text, text)
 
 
 async def _refund(

@@ -5,10 +5,7 @@ the journals in our ledger."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
-from pathlib import Path
 
 import httpx
 
@@ -17,8 +14,7 @@ from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import paid_deal, xero_list
-
-HISTORIES = Path(__file__).parents[1] / "histories"
+from tests.recording import record_history
 
 
 async def test_refund_of_apaid_deal(spine: Spine) -> None:
@@ -56,7 +52,6 @@ async def test_refund_of_apaid_deal(spine: Spine) -> None:
         assert ledger.count() == 4  # invoice, payment, credit note, refund
         assert ledger.is_balanced()
     engine.dispose()
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        handle = spine.client.get_workflow_handle(f"refund:hubspot:{deal_id}")
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        await asyncio.to_thread((HISTORIES / "refund_workflow_v1.json").write_text, text)
+    await record_history(
+        spine.client.get_workflow_handle(f"refund:hubspot:{deal_id}"), "refund_workflow_v1"
+    )

@@ -6,10 +6,7 @@ pair each — counted in the Xero emulator and in our ledger, not in our own boo
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
@@ -22,9 +19,9 @@ from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from quote2cash.store.models import InboxEntry
 from tests.e2e.conftest import Spine
+from tests.recording import record_history
 
 DEALS = 6
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 async def _drive(spine: Spine, http: httpx.AsyncClient) -> DealDriver:
@@ -60,8 +57,9 @@ async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine:
 
     for deal in driver.deals:  # one workflow run per deal: a second start joined the first
         assert await _runs(spine, deal_workflow_id("hubspot", deal.deal_id)) == 1
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        await _record(spine, driver.deals[0].deal_id)
+    # v1 is the plain deal before invoice reads became local activities; it still replays.
+    plain = spine.client.get_workflow_handle(deal_workflow_id("hubspot", driver.deals[0].deal_id))
+    await record_history(plain, "deal_workflow_v12_plain_local_reads")
 
 
 async def _runs(spine: Spine, workflow_id: str) -> int:
@@ -72,13 +70,3 @@ async def _runs(spine: Spine, workflow_id: str) -> int:
             return len(runs)
         await asyncio.sleep(0.1)
     return len(runs)
-
-
-async def _record(spine: Spine, deal_id: str) -> None:
-    handle = spine.client.get_workflow_handle(deal_workflow_id("hubspot", deal_id))
-    history = await handle.fetch_history()
-    HISTORIES.mkdir(exist_ok=True)
-    text = json.dumps(json.loads(history.to_json()))
-    # v1 is the plain deal before invoice reads became local activities; it still replays.
-    path = HISTORIES / "deal_workflow_v12_plain_local_reads.json"
-    await asyncio.to_thread(path.write_text, text)

@@ -5,12 +5,9 @@ balanced entries in our ledger, every number written back to the CRM deal."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 
@@ -28,8 +25,7 @@ from quote2cash.store.idmap import IdMapRepository
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
-
-HISTORIES = Path(__file__).parents[1] / "histories"
+from tests.recording import record_history
 
 
 async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) -> None:
@@ -66,11 +62,7 @@ async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) 
     assert len(entries) == 4
     assert balanced
     assert keys == [wf, f"{wf}#invoice:2"]
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        history = await spine.client.get_workflow_handle(wf).fetch_history()
-        text = json.dumps(json.loads(history.to_json()))
-        path = HISTORIES / "deal_workflow_v4_split.json"
-        await asyncio.to_thread(path.write_text, text)
+    await record_history(spine.client.get_workflow_handle(wf), "deal_workflow_v4_split")
 
 
 async def test_per_shipment_deal_is_invoiced_per_shipment_paid_and_posted(spine: Spine) -> None:
@@ -110,11 +102,7 @@ async def test_per_shipment_deal_is_invoiced_per_shipment_paid_and_posted(spine:
     with unit_of_work(engine) as session:
         assert len(LedgerRepository(session).entries(deal.deal_id)) == 4
     engine.dispose()
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        history = await spine.client.get_workflow_handle(wf).fetch_history()
-        text = json.dumps(json.loads(history.to_json()))
-        path = HISTORIES / "deal_workflow_v5_per_shipment.json"
-        await asyncio.to_thread(path.write_text, text)
+    await record_history(spine.client.get_workflow_handle(wf), "deal_workflow_v5_per_shipment")
 
 
 def driver_status(driver: DealDriver) -> DealStatus:

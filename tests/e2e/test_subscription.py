@@ -5,12 +5,9 @@ applied; every invoice counted in the Xero emulator."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +18,7 @@ from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.scenarios import subscription_start
 from quote2cash.messages import SubscriptionStatus
 from tests.e2e.conftest import Spine
-
-HISTORIES = Path(__file__).parents[1] / "histories"
+from tests.recording import record_history
 
 
 async def _call(spine: Spine, method: str, path: str, body: Any = None) -> httpx.Response:
@@ -107,11 +103,8 @@ async def test_subscription_catches_up_takes_usage_and_an_upgrade(spine: Spine) 
         assert sorted(i["InvoiceNumber"] for i in invoices) == sorted(
             [*status.invoices[:3], applied["invoice_number"]]
         )
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        first = created.json()["run_id"]  # period 0: invoiced, then continued as new
-        for run_id, name in ((None, "amended"), (first, "renewed")):
-            handle = spine.client.get_workflow_handle(f"subscription:{sub}", run_id=run_id)
-            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-            path = HISTORIES / f"subscription_workflow_v1_{name}.json"
-            await asyncio.to_thread(path.write_text, text)
+    first = created.json()["run_id"]  # period 0: invoiced, then continued as new
+    for run_id, name in ((None, "amended"), (first, "renewed")):
+        handle = spine.client.get_workflow_handle(f"subscription:{sub}", run_id=run_id)
+        await record_history(handle, f"subscription_workflow_v1_{name}")
     await spine.client.get_workflow_handle(f"subscription:{sub}").terminate("test over")

@@ -6,13 +6,10 @@ received payment is recorded in Xero, its excess held as credit."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,11 +36,10 @@ from quote2cash.messages import (
     SubscriptionTerms,
 )
 from tests.conftest import time_skipping_server
+from tests.recording import record_history
 from tests.workflows.subscription_fakes import Accounting
 from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
-
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +95,6 @@ async def _started(env: WorkflowEnvironment, workflow_id: str) -> WorkflowHandle
     raise AssertionError(f"{workflow_id} was never started")
 
 
-async def _record(handle: WorkflowHandle[Any, Any], name: str) -> None:
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, text)
-
-
 async def test_subscription_invoice_paid_in_xero_is_posted_on_its_webhook(
     temporal_ts: WorkflowEnvironment, task_queue: str
 ) -> None:
@@ -121,7 +111,7 @@ async def test_subscription_invoice_paid_in_xero_is_posted_on_its_webhook(
         )
         key = f"subscription:{sub}:period:0:renewal"
         collection = await _started(temporal_ts, key)
-        await _record(subscription, "subscription_workflow_v2_collects")
+        await record_history(subscription, "subscription_workflow_v2_collects")
         # The collection outlives its subscription, cancelled at once (credit note).
         cancel = CancelRequest(requested_by="cs-1", reason="closing", when="immediately")
         await subscription.execute_update(UPDATE_CANCEL, cancel)
@@ -179,7 +169,7 @@ async def test_invoice_paid_late_is_dunned_on_the_deal_then_posted(
         accounting.pay("inv-1", "p-late")
         await temporal_ts.sleep(timedelta(days=1, hours=1))
         result = await handle.result()
-        await _record(handle, "collection_workflow_v1")
+        await record_history(handle, "collection_workflow_v1")
     [reminder] = accounting.write_backs
     assert reminder.deal_id == "d-1"
     assert reminder.properties == {
@@ -210,7 +200,7 @@ async def test_received_payment_is_applied_in_xero_and_its_excess_held(
         )
         await handle.signal(SIGNAL_PAYMENT, payment)
         result = await handle.result()
-        await _record(handle, "collection_workflow_v2_payment")
+        await record_history(handle, "collection_workflow_v2_payment")
     [applied] = accounting.applied
     assert (applied.business_key, applied.amount) == (f"{key}:payment:pay-1", total + 5)
     assert result.stage == Stage.COMPLETED

@@ -6,14 +6,11 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,10 +29,10 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 FINANCE = ApprovalDecision(actor="finance-1", roles=["approver"], reason="wrong PO reference")
 
 
@@ -49,9 +46,7 @@ async def test_void_and_reissue_on_the_dev_server(
     temporal_dev: WorkflowEnvironment, task_queue: str
 ) -> None:
     """The same on the dev server; its history is the recorded void-and-reissue path."""
-    await _corrected_deal(
-        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
-    )
+    await _corrected_deal(temporal_dev, task_queue, record=True)
 
 
 async def test_no_void_once_something_is_paid(
@@ -141,10 +136,8 @@ async def _corrected_deal(env: WorkflowEnvironment, task_queue: str, *, record: 
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     assert result.journal_entries[:3] == [e.key for e in void.entries] + [final.entries[0].key]
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000002"
-    if record:
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v7_void_reissue.json"
-        await asyncio.to_thread(path.write_text, text)
+    if record:  # the dev server's run, not the time-skipping one
+        await record_history(handle, "deal_workflow_v7_void_reissue")
 
 
 def _kind(key: str) -> str:

@@ -6,14 +6,12 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from quote2cash.messages import (
@@ -27,10 +25,9 @@ from quote2cash.messages import (
     RetryRequest,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
-
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 def _start(deal_id: str) -> DealStart:
@@ -140,12 +137,31 @@ async def test_overdue_provisioning_parks_visibly_until_the_confirmation_arrives
             SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c", confirmed_by="ops")
         )
         result = await handle.result()
-        if os.environ.get("Q2C_RECORD_HISTORIES"):  # the patched path, replayed in CI
-            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-            path = HISTORIES / "deal_workflow_v3_provisioning_overdue.json"
-            await asyncio.to_thread(path.write_text, text)
+        await record_history(handle, "deal_workflow_v3_provisioning_overdue")
     assert result.stage == Stage.COMPLETED
     assert result.attention is None
+
+
+async def _parked_after_payment_news(
+    env: WorkflowEnvironment, task_queue: str, deal_id: str
+) -> tuple[WorkflowHandle[Any, Any], DealStatus]:
+    """Start a deal, confirm provisioning, send payment news; wait until it parks."""
+    handle = await env.client.start_workflow(
+        DealWorkflow.run, _start(deal_id), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
+    )
+    await handle.signal(
+        SIGNAL_PROVISIONING,
+        ProvisioningConfirmed(confirmation_id=f"c{deal_id}", confirmed_by="ops"),
+    )
+    await handle.signal(
+        SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id=f"e{deal_id}", invoice_id="inv-1")
+    )
+    for _ in range(100):
+        status = await _stage(handle)
+        if status.stage == Stage.NEEDS_ATTENTION:
+            break
+        await asyncio.sleep(0.05)
+    return handle, status
 
 
 async def test_a_failed_invoice_read_parks_and_retry_reads_again(
@@ -155,20 +171,7 @@ async def test_a_failed_invoice_read_parks_and_retry_reads_again(
     failure still parks the deal with the vendor's reason, and ``retry`` reads again."""
     vendors = FakeVendors(read_failure="Xero.NotFound")
     async with vendors.worker(temporal_ts, task_queue):
-        handle = await temporal_ts.client.start_workflow(
-            DealWorkflow.run, _start("9"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
-        )
-        await handle.signal(
-            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c9", confirmed_by="ops")
-        )
-        await handle.signal(
-            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e9", invoice_id="inv-1")
-        )
-        for _ in range(100):
-            status = await _stage(handle)
-            if status.stage == Stage.NEEDS_ATTENTION:
-                break
-            await asyncio.sleep(0.05)
+        handle, status = await _parked_after_payment_news(temporal_ts, task_queue, "9")
         assert status.attention is not None
         assert (status.attention.step, status.attention.reason) == (
             Stage.AWAITING_PAYMENT,
@@ -194,20 +197,7 @@ async def test_a_failed_posting_parks_instead_of_failing_the_deal(
     """The ledger posting is a local activity too: a conflict parks the deal at posting."""
     vendors = FakeVendors(post_failure="LedgerConflict", paid=True)
     async with vendors.worker(temporal_ts, task_queue):
-        handle = await temporal_ts.client.start_workflow(
-            DealWorkflow.run, _start("10"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
-        )
-        await handle.signal(
-            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c10", confirmed_by="ops")
-        )
-        await handle.signal(
-            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e10", invoice_id="inv-1")
-        )
-        for _ in range(100):
-            status = await _stage(handle)
-            if status.stage == Stage.NEEDS_ATTENTION:
-                break
-            await asyncio.sleep(0.05)
+        handle, status = await _parked_after_payment_news(temporal_ts, task_queue, "10")
         assert status.attention is not None
         assert (status.attention.step, status.attention.reason) == (Stage.POSTING, "LedgerConflict")
         vendors.post_failure = ""

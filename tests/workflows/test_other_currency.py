@@ -6,14 +6,11 @@ Time-skipping server, activities of tests/workflows/fakes.py (their invoice is i
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -29,10 +26,10 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 HELD = (
     "payment py_eur of 50.00 EUR held as customer credit: the invoice is in GBP; "
     "refund it or apply it by hand"
@@ -49,9 +46,7 @@ async def test_other_currency_on_the_dev_server(
     temporal_dev: WorkflowEnvironment, task_queue: str
 ) -> None:
     """The same on the dev server; its history is the recorded other-currency path."""
-    await _deal_paid_in_two_currencies(
-        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
-    )
+    await _deal_paid_in_two_currencies(temporal_dev, task_queue, record=True)
 
 
 async def _deal_paid_in_two_currencies(
@@ -97,10 +92,8 @@ async def _deal_paid_in_two_currencies(
     assert {e.currency for e in posting.entries if e is not credit} == {"GBP"}
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
-    if record:
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v9_other_currency.json"
-        await asyncio.to_thread(path.write_text, text)
+    if record:  # the dev server's run, not the time-skipping one
+        await record_history(handle, "deal_workflow_v9_other_currency")
 
 
 def _payment(payment_id: str, amount: str, currency: str) -> PaymentReceived:

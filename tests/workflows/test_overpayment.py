@@ -6,13 +6,10 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -28,10 +25,9 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
-
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 async def test_payment_above_the_amount_due_is_applied_and_the_excess_held_as_credit(
@@ -44,9 +40,7 @@ async def test_overpaid_deal_on_the_dev_server(
     temporal_dev: WorkflowEnvironment, task_queue: str
 ) -> None:
     """The same on the dev server; its history is the recorded over-payment path."""
-    await _overpaid_deal(
-        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
-    )
+    await _overpaid_deal(temporal_dev, task_queue, record=True)
 
 
 async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
@@ -84,10 +78,8 @@ async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: b
     assert credit.lines[0].memo == "cash received above the amount due"
     for entry in posting.entries:
         assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
-    if record:
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v6_overpaid.json"
-        await asyncio.to_thread(path.write_text, text)
+    if record:  # the dev server's run, not the time-skipping one
+        await record_history(handle, "deal_workflow_v6_overpaid")
 
 
 async def _until_awaiting_payment(handle: WorkflowHandle[Any, Any]) -> None:

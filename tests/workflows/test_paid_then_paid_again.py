@@ -6,12 +6,9 @@ Time-skipping server, activities of tests/workflows/fakes.py (their invoice is i
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,14 +16,14 @@ from quote2cash.messages import (
     SIGNAL_PAYMENT,
     SIGNAL_PROVISIONING,
     DealStart,
+    DealStatus,
     ProvisioningConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from tests.workflows.test_other_currency import _payment, _until
 from workflows.deal import DealWorkflow
-
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 async def test_payments_after_the_invoice_is_paid_are_held_before_completing(
@@ -39,9 +36,7 @@ async def test_paid_then_paid_again_on_the_dev_server(
     temporal_dev: WorkflowEnvironment, task_queue: str
 ) -> None:
     """The same on the dev server; its history is the recorded after-paid path."""
-    await _paid_then_paid_again(
-        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
-    )
+    await _paid_then_paid_again(temporal_dev, task_queue, record=True)
 
 
 async def _paid_then_paid_again(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
@@ -86,24 +81,23 @@ async def _paid_then_paid_again(env: WorkflowEnvironment, task_queue: str, *, re
         "cash received after the invoice was paid",
         "cash received in another currency than the invoice's",
     ]
-    if record:
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v10_paid_then_paid_again.json"
-        await asyncio.to_thread(path.write_text, text)
+    if record:  # the dev server's run, not the time-skipping one
+        await record_history(handle, "deal_workflow_v10_paid_then_paid_again")
 
 
-async def test_a_payment_during_the_hold_is_held_too(
-    temporal_ts: WorkflowEnvironment, task_queue: str
-) -> None:
-    """A payment signalled while the after-paid credit is being posted is posted in a
-    second round, not dropped when the workflow returns."""
+async def _paid_during_the_hold(
+    env: WorkflowEnvironment, task_queue: str, deal_id: str, *, wait: float
+) -> tuple[DealStatus, list[list[str]]]:
+    """Paid in full, paid again (py_2) during write-back, then py_4 signalled ``wait``
+    seconds into the posting of py_2's held credit. The result, and the payment ids of
+    each posting after the deal's own."""
     write_back, posting = asyncio.Event(), asyncio.Event()
     vendors = FakeVendors(write_back_gate=write_back, post_gate=posting)
-    async with vendors.worker(temporal_ts, task_queue):
+    async with vendors.worker(env, task_queue):
         start = DealStart(
-            deal_id="8b", inbox_id="in-8b", closed_at=datetime(2026, 1, 1, tzinfo=UTC)
+            deal_id=deal_id, inbox_id=f"in-{deal_id}", closed_at=datetime(2026, 1, 1, tzinfo=UTC)
         )
-        handle = await temporal_ts.client.start_workflow(
+        handle = await env.client.start_workflow(
             DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
         await handle.signal(
@@ -115,16 +109,26 @@ async def test_a_payment_during_the_hold_is_held_too(
         await handle.signal(SIGNAL_PAYMENT, _payment("py_2", "20.00", "GBP"))
         write_back.set()
         await asyncio.wait_for(vendors.post_waiting.wait(), 30)  # the hold is posting py_2
+        await asyncio.sleep(wait)
         await handle.signal(SIGNAL_PAYMENT, _payment("py_4", "3.00", "GBP"))
         posting.set()
         result = await handle.result()
+    held = [[e.key.rsplit(":", 1)[-1] for e in p.entries] for p in vendors.postings[1:]]
+    return result, held
+
+
+async def test_a_payment_during_the_hold_is_held_too(
+    temporal_ts: WorkflowEnvironment, task_queue: str
+) -> None:
+    """A payment signalled while the after-paid credit is being posted is posted in a
+    second round, not dropped when the workflow returns."""
+    result, held = await _paid_during_the_hold(temporal_ts, task_queue, "8b", wait=0)
 
     assert result.stage == Stage.COMPLETED
     assert result.customer_credit == "23.00"
     # The signal made Temporal refuse the task that posted py_2 and completed the deal:
     # the deal ran that task again with py_4 in view. py_2 may so be posted twice under
     # one key, which the ledger takes once (tests/store); what counts is the last word.
-    held = [[e.key.rsplit(":", 1)[-1] for e in p.entries] for p in vendors.postings[1:]]
     assert {key for keys in held for key in keys} == {"py_2", "py_4"}
     assert "py_4" in held[-1]
     assert [k.rsplit(":", 1)[-1] for k in result.journal_entries[-2:]] == ["py_2", "py_4"]
@@ -137,33 +141,11 @@ async def test_a_payment_during_a_long_hold_is_held_in_a_second_round(
     """A posting that outlives the workflow task's timeout makes the worker heartbeat
     the task (after 8 of its 10 s): a payment signalled after that heartbeat reaches the
     running code, after the hold has taken its list, and needs a second round."""
-    write_back, posting = asyncio.Event(), asyncio.Event()
-    vendors = FakeVendors(write_back_gate=write_back, post_gate=posting)
-    async with vendors.worker(temporal_ts, task_queue):
-        start = DealStart(
-            deal_id="8c", inbox_id="in-8c", closed_at=datetime(2026, 1, 1, tzinfo=UTC)
-        )
-        handle = await temporal_ts.client.start_workflow(
-            DealWorkflow.run, start, id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
-        )
-        await handle.signal(
-            SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c1", confirmed_by="ops")
-        )
-        await _until(handle, lambda s: s.stage == Stage.AWAITING_PAYMENT)
-        await handle.signal(SIGNAL_PAYMENT, _payment("py_1", "47.88", "GBP"))
-        await _until(handle, lambda s: s.stage == Stage.WRITE_BACK)
-        await handle.signal(SIGNAL_PAYMENT, _payment("py_2", "20.00", "GBP"))
-        write_back.set()
-        await asyncio.wait_for(vendors.post_waiting.wait(), 30)
-        await asyncio.sleep(9)  # past the task heartbeat
-        await handle.signal(SIGNAL_PAYMENT, _payment("py_4", "3.00", "GBP"))
-        posting.set()
-        result = await handle.result()
+    result, held = await _paid_during_the_hold(temporal_ts, task_queue, "8c", wait=9)
 
     assert result.stage == Stage.COMPLETED
     assert result.customer_credit == "23.00"
     # py_2's posting may run twice across the heartbeat (one key: the ledger takes it
     # once); py_4 comes in a round of its own, after the hold took its list.
-    held = [[e.key.rsplit(":", 1)[-1] for e in p.entries] for p in vendors.postings[1:]]
     assert held[-1] == ["py_4"]
     assert {key for keys in held for key in keys} == {"py_2", "py_4"}

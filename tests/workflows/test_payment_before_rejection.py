@@ -7,13 +7,9 @@ before the deal completes. Time-skipping server, activities of tests/workflows/f
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,11 +21,11 @@ from quote2cash.messages import (
     DealStart,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from tests.workflows.test_other_currency import _payment, _until
 from workflows.deal import DealWorkflow
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 NO = ApprovalDecision(actor="finance-1", roles=[ROLE_APPROVER], reason="discount too deep")
 HELD = (
     "payment {} came while the deal waited for approval, and the deal was rejected: "
@@ -47,9 +43,7 @@ async def test_payment_before_rejection_on_the_dev_server(
     temporal_dev: WorkflowEnvironment, task_queue: str
 ) -> None:
     """The same on the dev server; its history is the recorded path."""
-    await _paid_then_rejected(
-        temporal_dev, task_queue, record=bool(os.environ.get("Q2C_RECORD_HISTORIES"))
-    )
+    await _paid_then_rejected(temporal_dev, task_queue, record=True)
 
 
 async def _paid_then_rejected(env: WorkflowEnvironment, task_queue: str, *, record: bool) -> None:
@@ -92,7 +86,5 @@ async def _paid_then_rejected(env: WorkflowEnvironment, task_queue: str, *, reco
         )
         assert cash.memo == "cash received for a deal that was rejected"
         assert "came before deal 11 was rejected" in credit.memo
-    if record:
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v11_paid_then_rejected.json"
-        await asyncio.to_thread(path.write_text, text)
+    if record:  # the dev server's run, not the time-skipping one
+        await record_history(handle, "deal_workflow_v11_paid_then_rejected")

@@ -6,12 +6,9 @@ keeps its hold; a compensated one gives it back."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from temporalio import activity
@@ -25,13 +22,13 @@ from activities.reservations import ReservationActivities
 from quote2cash.billing.snapshot import QuoteSnapshot
 from quote2cash.messages import RefundStart, RefundStatus, refund_workflow_id
 from quote2cash.store import RefundReservationRepository, unit_of_work
+from tests.recording import record_history
 from tests.workflows.test_partial_refund import Xero, _start
 from tests.workflows.test_refund import SNAPSHOT
 from tests.workflows.test_refund import Xero as FullXero
 from workflows.refund import RefundWorkflow
 
 D = Decimal
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 def _together(xero: Xero, parties: int) -> list[Callable[..., Any]]:
@@ -165,7 +162,6 @@ async def test_recorded_reserved_refund_histories(
 ) -> None:
     """A partial and a full refund with holds on the dev server: the recorded paths
     (Q2C_RECORD_HISTORIES=1) that tests/workflows/test_replay.py replays."""
-    record = bool(os.environ.get("Q2C_RECORD_HISTORIES"))
     paths = {"v3_reserved_partial": "R1", "v4_reserved_full": ""}
     for name, refund_id in paths.items():
         xero, deal = Xero(), str(uuid.uuid4())
@@ -174,11 +170,8 @@ async def test_recorded_reserved_refund_histories(
         [status] = await _race(temporal_dev, task_queue, reservations, xero, start)
         assert isinstance(status, RefundStatus), status
         assert status.done[0] == "amount reserved"
-        if record:
-            handle = temporal_dev.client.get_workflow_handle(status.workflow_id)
-            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-            path = HISTORIES / f"refund_workflow_{name}.json"
-            await asyncio.to_thread(path.write_text, text)
+        handle = temporal_dev.client.get_workflow_handle(status.workflow_id)
+        await record_history(handle, f"refund_workflow_{name}")
 
 
 async def test_partials_together_stay_within_what_was_paid(

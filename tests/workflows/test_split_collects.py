@@ -8,12 +8,8 @@ Activities are the stand-ins of tests/workflows/fakes.py (payment terms: 30 days
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,10 +31,10 @@ from quote2cash.messages import (
     ShipmentConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from tests.workflows.test_split_dunning import _reminders, _start, _until
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 PART = Decimal("23.94")
 """Each half of the 47.88 deal of the stand-ins."""
 
@@ -84,10 +80,7 @@ async def test_fifty_fifty_deal_records_part_one_paid_while_it_waits_40_days_for
         "invoice",
         "payment",
     ]
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v13_split_collects.json"
-        await asyncio.to_thread(path.write_text, text)
+    await record_history(handle, "deal_workflow_v13_split_collects")
 
 
 async def test_fifty_fifty_deal_duns_part_one_overdue_before_delivery(

@@ -7,14 +7,11 @@ Activities are the stand-ins of tests/workflows/fakes.py (payment terms: 30 days
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -32,10 +29,9 @@ from quote2cash.messages import (
     ShipmentConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
-
-HISTORIES = Path(__file__).parents[1] / "histories"
 
 
 async def test_fifty_fifty_deal_duns_only_the_unpaid_second_part(
@@ -72,10 +68,7 @@ async def test_fifty_fifty_deal_duns_only_the_unpaid_second_part(
         for n in ("1", "2", "3")
     ]
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000001, INV-000002"
-    if os.environ.get("Q2C_RECORD_HISTORIES"):
-        text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-        path = HISTORIES / "deal_workflow_v8_split_dunning.json"
-        await asyncio.to_thread(path.write_text, text)
+    await record_history(handle, "deal_workflow_v8_split_dunning")
 
 
 async def test_per_shipment_deal_duns_the_late_shipment_not_the_one_paid_in_time(

@@ -3,14 +3,10 @@ Berlin time, usage billed in arrears, an upgrade and a downgrade, then a cancell
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +31,7 @@ from quote2cash.messages import (
     UsageRecord,
 )
 from tests.conftest import time_skipping_server
+from tests.recording import record_history
 from tests.workflows.subscription_fakes import Accounting
 from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
@@ -51,7 +48,6 @@ async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
         yield env
 
 
-HISTORIES = Path(__file__).parents[1] / "histories"
 Handle = WorkflowHandle[SubscriptionWorkflow, SubscriptionStatus]
 
 
@@ -237,10 +233,7 @@ async def test_immediate_cancellation_credits_the_unused_period_and_bills_usage(
         )
         result = await handle.result()
         await accounting.stop_collections(temporal_ts.client)
-        if os.environ.get("Q2C_RECORD_HISTORIES"):
-            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-            path = HISTORIES / "subscription_workflow_v3_cancelled_now.json"
-            await asyncio.to_thread(path.write_text, text)
+        await record_history(handle, "subscription_workflow_v3_cancelled_now")
     assert "credit for the unused period" in answer
     assert result.state == "cancelled"
     assert result.credit_notes == ["CN-0001"]

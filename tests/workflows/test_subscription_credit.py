@@ -4,9 +4,6 @@ paid invoice nothing is allocated and the credit stays the customer's."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
@@ -19,8 +16,9 @@ from temporalio.worker import Worker
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
 from quote2cash.messages import UPDATE_CANCEL, CancelRequest, SubscriptionStatus
 from tests.conftest import time_skipping_server
+from tests.recording import record_history
 from tests.workflows.subscription_fakes import Accounting
-from tests.workflows.test_subscription import HISTORIES, Handle, _start
+from tests.workflows.test_subscription import Handle, _start
 from workflows.collection import CollectionWorkflow
 from workflows.subscription import SubscriptionWorkflow
 
@@ -76,10 +74,7 @@ async def test_credit_is_allocated_to_the_unpaid_invoice_and_the_reduced_payment
         await temporal_ts.sleep(timedelta(days=2))
         collected = await collection.describe()
         await accounting.stop_collections(temporal_ts.client)
-        if os.environ.get("Q2C_RECORD_HISTORIES"):
-            text = json.dumps(json.loads((await handle.fetch_history()).to_json()))
-            path = HISTORIES / "subscription_workflow_v4_credit_allocated.json"
-            await asyncio.to_thread(path.write_text, text)
+        await record_history(handle, "subscription_workflow_v4_credit_allocated")
 
     total = accounting.draft_of("inv-1").invoice.total
     assert (allocation.invoice_id, allocation.amount) == ("inv-1", credit.note.total)
