@@ -94,24 +94,9 @@ def create_payment(books: Books, element: Doc) -> Doc:
             return _refund_credit_note(books, credit, element)
     invoice = _invoice_of(books, element.get("Invoice"), element)
     account = _bank_account_of(books, element.get("Account"), element)
-    amount = _amount(element)
-    if invoice["Status"] != "AUTHORISED":
-        raise XeroValidation(
-            [
-                f"Payments can only be made against AUTHORISED invoices (this one is "
-                f"{invoice['Status']})."
-            ],
-            element,
-        )
-    if amount > invoice["AmountDue"]:
-        raise XeroValidation(
-            ["Payment amount exceeds the amount outstanding on this document."], element
-        )
+    amount = _payable(invoice, "invoices", "AmountDue", element)
     on = books.document_date(element.get("Date"))
-    rate = books.currency_rate(
-        invoice["CurrencyCode"], element.get("CurrencyRate") or invoice["CurrencyRate"]
-    )
-    payment = _new_payment(books, element, amount, rate, account)
+    payment = _new_payment(books, element, amount, _rate(books, invoice, element), account)
     payment["PaymentType"] = "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT"
     dated(payment, "Date", on)
     books.stamp_string(payment)
@@ -122,27 +107,36 @@ def create_payment(books: Books, element: Doc) -> Doc:
     return payment
 
 
-def _refund_credit_note(books: Books, credit: Doc, element: Doc) -> Doc:
-    """Cash paid out against a credit note: its remaining credit goes down by the amount."""
-    account = _bank_account_of(books, element.get("Account"), element)
+def _payable(document: Doc, kind: str, outstanding: str, element: Doc) -> Decimal:
+    """The payment's amount, once Xero's checks against the document it pays pass."""
     amount = _amount(element)
-    if credit["Status"] != "AUTHORISED":
+    if document["Status"] != "AUTHORISED":
         raise XeroValidation(
             [
-                f"Payments can only be made against AUTHORISED credit notes (this one is "
-                f"{credit['Status']})."
+                f"Payments can only be made against AUTHORISED {kind} (this one is "
+                f"{document['Status']})."
             ],
             element,
         )
-    if amount > credit["RemainingCredit"]:
+    if amount > document[outstanding]:
         raise XeroValidation(
             ["Payment amount exceeds the amount outstanding on this document."], element
         )
-    on = books.document_date(element.get("Date"))
-    rate = books.currency_rate(
-        credit["CurrencyCode"], element.get("CurrencyRate") or credit["CurrencyRate"]
+    return amount
+
+
+def _rate(books: Books, document: Doc, element: Doc) -> Decimal:
+    return books.currency_rate(
+        document["CurrencyCode"], element.get("CurrencyRate") or document["CurrencyRate"]
     )
-    payment = _new_payment(books, element, amount, rate, account)
+
+
+def _refund_credit_note(books: Books, credit: Doc, element: Doc) -> Doc:
+    """Cash paid out against a credit note: its remaining credit goes down by the amount."""
+    account = _bank_account_of(books, element.get("Account"), element)
+    amount = _payable(credit, "credit notes", "RemainingCredit", element)
+    on = books.document_date(element.get("Date"))
+    payment = _new_payment(books, element, amount, _rate(books, credit, element), account)
     payment["PaymentType"] = (
         "ARCREDITPAYMENT" if credit["Type"] == "ACCRECCREDIT" else "APCREDITPAYMENT"
     )
