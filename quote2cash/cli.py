@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from quote2cash.commands import billing, deals, reconcile, sandbox, stack, subscriptions
+from quote2cash.commands import (
+    billing,
+    connect,
+    deals,
+    reconcile,
+    sandbox,
+    stack,
+    subscriptions,
+)
 
 app = typer.Typer(
     name="q2c",
@@ -18,6 +26,7 @@ sandbox.register(app)
 deals.register(app)
 subscriptions.register(app)
 reconcile.register(app)
+connect.register(app)
 
 if __name__ == "__main__":
     app()
