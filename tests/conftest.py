@@ -1,9 +1,11 @@
 """Real components for tests: Temporal servers shipped as PyPI binaries, a real database.
 
-- ``database_url``: a fresh SQLite file per test, or, when ``Q2C_TEST_DATABASE_URL`` is
-  set, a fresh schema in that PostgreSQL database (dropped afterwards). A schema rather
-  than a rolled-back transaction, because end-to-end tests share the database with
-  other processes (API, worker) that cannot join a test's transaction.
+- ``database_url``: a fresh SQLite file per test and, when ``Q2C_TEST_DATABASE_URL`` is
+  set, the same test again on a fresh schema in that PostgreSQL database (dropped
+  afterwards): SQLite is what every new user runs, PostgreSQL what production runs, so
+  CI tests both. A schema rather than a rolled-back transaction, because end-to-end
+  tests share the database with other processes (API, worker) that cannot join a
+  test's transaction.
 - ``temporal_dev``: one real Temporal dev server per test session.
 - ``temporal_ts``: one time-skipping test server per test session.
 """
@@ -35,12 +37,16 @@ def _binary(name: str) -> str:
     return other
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    base = os.environ.get("Q2C_TEST_DATABASE_URL", "")
-    if not base:
+POSTGRES_URL = os.environ.get("Q2C_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'q2c.db'}"
         return
+    base = POSTGRES_URL
     from quote2cash.store.db import normalize_url
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -109,3 +115,32 @@ async def temporal_ts() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4().hex[:10]}"
+
+
+# A skipped test proves nothing. Locally the run says which tests skipped and why; in CI
+# (CI=true) any skip fails the run, so a missing spec or service cannot pass silently.
+_SKIPPED: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIPPED.append((report.nodeid, reason))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _SKIPPED:
+        return
+    verdict = "failing the run (CI=true)" if _in_ci() else "set CI=true to make this fail"
+    terminalreporter.write_sep("=", f"{len(_SKIPPED)} tests skipped: {verdict}")
+    for nodeid, reason in _SKIPPED:
+        terminalreporter.write_line(f"{nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _in_ci() and _SKIPPED and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
