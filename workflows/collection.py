@@ -84,6 +84,7 @@ class CollectionWorkflow(Collecting):
         await self._post([(1, draft, paid)])
         await self.hold_after_paid(self._post_journals)
         self.set_stage(Stage.COMPLETED)
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status
 
     @workflow.signal(name=SIGNAL_INVOICE_CHANGED)

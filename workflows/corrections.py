@@ -100,6 +100,17 @@ class Corrections(Parking):
             return f"not corrected: {correction.refused}"
         return f"{correction.voided} voided, reissued as {correction.reissued}"
 
+    def settle_correction(self) -> None:
+        """Refuse a correction the payment loop never reached: the run is ending (the
+        invoice was paid, or the deal moved on), so nothing is voided."""
+        if self._correction is None:
+            return
+        self._correction.refused = (
+            f"the deal moved on to {self.status.stage.value} before the correction ran; "
+            "a paid invoice is corrected with a credit note (q2c deals refund)"
+        )
+        self._correction = None
+
     async def carry_out_correction(
         self, draft: InvoiceDraft, invoice_id: str
     ) -> tuple[InvoiceDraft, str]:

@@ -94,6 +94,15 @@ class DealWorkflow(SplitBilling, Corrections, Approvals, Collecting):
 
     @workflow.run
     async def run(self, start: DealStart) -> DealStatus:
+        status = await self._story(start)
+        # An Update accepted during the last steps must get its answer before the run
+        # ends: one still waiting for the payment loop is answered with why it was not
+        # carried out, then every handler is let finish.
+        self.settle_correction()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return status
+
+    async def _story(self, start: DealStart) -> DealStatus:
         self.status.workflow_id = workflow.info().workflow_id
         self.status.deal_id = start.deal_id
         snapshot, customer = await self._snapshot_and_customer(start)

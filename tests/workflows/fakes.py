@@ -73,6 +73,10 @@ class FakeVendors:
     post_gate: asyncio.Event | None = None
     """When set, every posting after the first waits for it (``post_waiting`` says when)."""
     post_waiting: asyncio.Event = field(default_factory=asyncio.Event)
+    read_gate: asyncio.Event | None = None
+    """When set, invoice_status waits for it (``read_waiting`` says when): an Update can
+    arrive while the payment loop reads the invoice."""
+    read_waiting: asyncio.Event = field(default_factory=asyncio.Event)
     write_back_gate: asyncio.Event | None = None
     """When set, write_back waits for it: a test's signal arrives mid-step."""
 
@@ -131,6 +135,9 @@ class FakeVendors:
 
         @activity.defn(name="invoice_status")
         async def invoice_status(req: InvoiceStatusRequest) -> InvoiceStatus:
+            if self.read_gate is not None:
+                self.read_waiting.set()
+                await self.read_gate.wait()
             if self.read_failure:
                 raise ApplicationError(
                     f"invoice {req.invoice_id} not found",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
 from quote2cash.messages import (
@@ -70,6 +70,39 @@ async def test_no_void_once_something_is_paid(
     assert result.stage == Stage.COMPLETED
     assert vendors.voided == []
     assert [i.number for i in result.invoices] == ["INV-000001"]
+
+
+async def test_a_correction_accepted_during_the_last_steps_gets_its_answer(
+    temporal_dev: WorkflowEnvironment, task_queue: str
+) -> None:
+    """Accepted while the payment loop reads an invoice that turns out paid: the loop never
+    carries the correction out, and the run answers it before it ends instead of leaving
+    the caller with an unfinished Update. The dev server, because the read is a local
+    activity and the Update arrives with the workflow task's heartbeat."""
+    vendors = FakeVendors()
+    async with vendors.worker(temporal_dev, task_queue):
+        handle = await _awaiting_payment(temporal_dev, task_queue)
+        vendors.read_gate, vendors.paid = asyncio.Event(), True
+        await handle.signal(
+            SIGNAL_INVOICE_CHANGED, InvoiceChanged(event_id="e1", invoice_id="inv-1")
+        )
+        await asyncio.wait_for(vendors.read_waiting.wait(), timeout=60)
+        update = await asyncio.wait_for(
+            handle.start_update(
+                UPDATE_CORRECT,
+                FINANCE,
+                result_type=str,
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            ),
+            timeout=60,
+        )
+        vendors.read_gate.set()
+        answer = await asyncio.wait_for(update.result(), timeout=60)
+        result = await asyncio.wait_for(handle.result(), timeout=60)
+    assert answer.startswith("not corrected: the deal moved on to ")
+    assert result.stage == Stage.COMPLETED
+    assert vendors.voided == []
+    assert [c.refused for c in result.corrections] == [answer.removeprefix("not corrected: ")]
 
 
 async def _awaiting_payment(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
