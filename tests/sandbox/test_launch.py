@@ -47,7 +47,8 @@ def child(module: str, *args: str, env: dict[str, str]) -> Iterator[str]:
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
-                time.sleep(0.1)
+            assert time.monotonic() < deadline, f"{url} never answered healthy"
+            time.sleep(0.1)
         yield url
     finally:
         process.terminate()

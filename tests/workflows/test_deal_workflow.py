@@ -6,6 +6,7 @@ Activities are the stand-ins of tests/workflows/fakes.py.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,15 @@ def _start(deal_id: str) -> DealStart:
 
 async def _stage(handle: object) -> DealStatus:
     return await handle.query(QUERY_STAGE, result_type=DealStatus)  # type: ignore[attr-defined, no-any-return]
+
+
+async def _until(handle: object, stage: Stage, within: float = 60) -> DealStatus:
+    """The deal's state once it reaches ``stage``; a failure, not a hang, if it never does."""
+    deadline = time.monotonic() + within
+    while (status := await _stage(handle)).stage != stage:
+        assert time.monotonic() < deadline, f"never reached {stage.value}: at {status.stage.value}"
+        await asyncio.sleep(0.05)
+    return status
 
 
 async def test_deal_reaches_completed_with_one_invoice_and_balanced_postings(
@@ -75,9 +85,7 @@ async def test_bad_master_data_parks_and_retry_resumes(
         handle = await temporal_ts.client.start_workflow(
             DealWorkflow.run, _start("2"), id=f"deal:hubspot:{uuid.uuid4()}", task_queue=task_queue
         )
-        status = await _stage(handle)
-        while status.stage != Stage.NEEDS_ATTENTION:
-            status = await _stage(handle)
+        status = await _until(handle, Stage.NEEDS_ATTENTION)
         assert status.attention is not None
         assert status.attention.reason == "InvalidMasterData"
         assert status.attention.runbook == "runbooks/InvalidMasterData.md"
@@ -86,9 +94,7 @@ async def test_bad_master_data_parks_and_retry_resumes(
         vendors.country = "GB"
         answer = await handle.execute_update("retry", RetryRequest(requested_by="ops"))
         assert answer == "retrying step master_data"
-        status = await _stage(handle)
-        while (await _stage(handle)).stage != Stage.PROVISIONING:
-            pass
+        await _until(handle, Stage.PROVISIONING)
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update("retry", RetryRequest(requested_by="ops"))
         # Left running, its timers would fire with no worker and stall later time skips.
@@ -106,8 +112,7 @@ async def test_payment_poll_reads_the_invoice_without_a_webhook(
         await handle.signal(
             SIGNAL_PROVISIONING, ProvisioningConfirmed(confirmation_id="c1", confirmed_by="ops")
         )
-        while (await _stage(handle)).stage != Stage.AWAITING_PAYMENT:
-            pass
+        await _until(handle, Stage.AWAITING_PAYMENT)
         vendors.paid = True
         await temporal_ts.sleep(timedelta(days=1, hours=1))
         result = await handle.result()
