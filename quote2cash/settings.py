@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     reconciliation_grace_days: int = Field(default=3, ge=0)
     """Days a won deal may stay without an invoice before reconciliation reports it."""
 
+    sweep_every_minutes: int = Field(default=15, ge=0)
+    """How often the missed-deal sweep searches the CRM for won deals with no workflow
+    (a Temporal Schedule); 0: no sweep, webhooks only."""
+    sweep_overlap_minutes: int = Field(default=60, ge=0)
+    """Each sweep looks back this much before the previous one's end (clock skew, the
+    CRM's search index lag)."""
+    sweep_first_lookback_hours: int = Field(default=72, ge=1)
+    """How far back the first sweep of a new installation looks."""
+
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str = "http://127.0.0.1:4318/v1/traces"
 

@@ -27,9 +27,11 @@ from activities.ledger import LedgerActivities
 from activities.reconciliation import ReconciliationActivities
 from activities.refunds import RefundActivities
 from activities.reservations import ReservationActivities
+from activities.sweep import SweepActivities
 from quote2cash.reconciliation import ensure_schedule
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
+from quote2cash.sweep import ensure_sweep_schedule
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
 from workflows.collection import CollectionWorkflow
@@ -37,6 +39,7 @@ from workflows.deal import DealWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.refund import RefundWorkflow
 from workflows.subscription import SubscriptionWorkflow
+from workflows.sweep import SweepWorkflow
 
 log = logging.getLogger("q2c.worker")
 # Pure, deterministic modules (the billing core, messages, activity models) and their
@@ -52,6 +55,7 @@ WORKFLOWS: Sequence[type] = (
     CollectionWorkflow,
     RefundWorkflow,
     ReconciliationWorkflow,
+    SweepWorkflow,
 )
 
 
@@ -84,6 +88,7 @@ def activities_of(deps: Deps) -> list[object]:
         reservations.reserve_refund,
         reservations.release_refund,
         ReconciliationActivities(deps).reconcile_books,
+        SweepActivities(deps).sweep_won_deals,
     ]
 
 
@@ -128,6 +133,8 @@ async def run_worker(settings: Settings) -> None:
     client = await connect(settings, interceptors)
     if await ensure_schedule(client, settings):
         log.info("daily reconciliation scheduled: %s (UTC)", settings.reconciliation_cron)
+    if await ensure_sweep_schedule(client, settings):
+        log.info("missed-deal sweep every %d minutes", settings.sweep_every_minutes)
     async with http_client(settings) as http:
         worker = build_worker(client, Deps.build(settings, http), settings.task_queue)
         stop = asyncio.Event()

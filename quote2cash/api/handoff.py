@@ -54,12 +54,12 @@ from quote2cash.messages import (
     subscription_workflow_id,
 )
 from quote2cash.store import InboxEntry
+from quote2cash.sweep import SWEPT_DEAL, SweptDeal
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
 
 if TYPE_CHECKING:
     from quote2cash.api.relay import Relay
 
-DEAL_RUN = "deal_run"
 HUBSPOT_DEAL_CHANGE = "deal.propertyChange"
 PROVISIONING = "provisioning.confirmed"
 SHIPMENT = "shipment.confirmed"
@@ -85,7 +85,20 @@ async def start_deal(relay: Relay, entry: InboxEntry) -> Outcome:
     reason = not_won_reason(event, relay.policy.won_stages)
     if reason is not None:
         return Ignored(reason)
-    deal_id = str(event.object_id)
+    closed_at = datetime.fromtimestamp(event.occurred_at / 1000, UTC)
+    return await _start(relay, entry, str(event.object_id), closed_at)
+
+
+async def start_swept_deal(relay: Relay, entry: InboxEntry) -> Outcome:
+    """A won deal the sweep found without a workflow: its webhook never came."""
+    swept = SweptDeal.model_validate_json(entry.body)
+    if swept.stage not in relay.policy.won_stages:
+        return Ignored(f"stage {swept.stage!r} is not a won stage")
+    return await _start(relay, entry, swept.deal_id, swept.closed_at)
+
+
+async def _start(relay: Relay, entry: InboxEntry, deal_id: str, closed_at: datetime) -> Outcome:
+    """Start the deal's workflow once, whichever of its webhook and the sweep comes first."""
     workflow_id = deal_workflow_id("hubspot", deal_id)
     started = await asyncio.to_thread(relay.deal_started, workflow_id)
     if started is not None:
@@ -97,7 +110,7 @@ async def start_deal(relay: Relay, entry: InboxEntry) -> Outcome:
             crm="hubspot",
             deal_id=deal_id,
             inbox_id=str(entry.id),
-            closed_at=datetime.fromtimestamp(event.occurred_at / 1000, UTC),
+            closed_at=closed_at,
         ),
         id=workflow_id,
         task_queue=relay.settings.task_queue,
@@ -211,6 +224,7 @@ class Batched:
 
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("hubspot", HUBSPOT_DEAL_CHANGE): start_deal,
+    ("sweep", SWEPT_DEAL): start_swept_deal,
     # INVOICE.CREATE is not relayed: the deal created that invoice itself and waits
     # only for changes (payments, voids), so a signal would cost it a wasted read.
     ("xero", "INVOICE.UPDATE"): signal_invoice,

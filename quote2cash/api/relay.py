@@ -39,12 +39,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.gateway import TemporalGateway
-from quote2cash.api.handoff import BATCHED, DEAL_RUN, HANDLERS
+from quote2cash.api.handoff import BATCHED, HANDLERS
 from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Posted, Relayed
 from quote2cash.messages import subscription_workflow_id
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
-from quote2cash.store.idmap import owner_of
+from quote2cash.store.idmap import DEAL_RUN, owner_of
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ q2c deals reject DEAL --reason ...
 q2c deals refund DEAL --reason ... [--amount 25.00 --refund-id R1]
 q2c deals write-off DEAL --reason ...
 q2c deals correct DEAL --reason ...
+q2c deals sweep            (straight to Temporal: find won deals whose webhook never came)
 
 The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A refusal
 (wrong role, the deal's owner, not parked...) prints the workflow's reason, exit code 1.
@@ -15,6 +16,7 @@ The token is ``--token`` or ``Q2C_TOKEN``, else the ops token of the settings. A
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any, NoReturn
 
@@ -23,6 +25,7 @@ import typer
 
 from quote2cash.messages import Stage
 from quote2cash.settings import get_settings
+from quote2cash.sweep import SweepResult
 
 Token = Annotated[
     str, typer.Option(envvar="Q2C_TOKEN", help="Bearer token (default: the ops token).")
@@ -145,11 +148,34 @@ def correct(
     _print(_call("POST", f"/deals/{crm}/{deal}/correct", token, {"reason": reason}))
 
 
+def sweep(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Search the CRM now for won deals with no workflow and start them (what the
+    scheduled sweep does every Q2C_SWEEP_EVERY_MINUTES)."""
+    from quote2cash.sweep import sweep_now
+    from quote2cash.temporal import connect
+
+    async def run() -> SweepResult:
+        settings = get_settings()
+        return await sweep_now(await connect(settings), settings)
+
+    result = asyncio.run(run())
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(
+        f"won deals changed {result.since:%Y-%m-%d %H:%M} to {result.until:%Y-%m-%d %H:%M} UTC: "
+        f"{result.found}; already running or done: {result.already_started}; "
+        f"started now (their webhook never came): {len(result.recorded)}"
+    )
+    for deal_id in result.recorded:
+        typer.echo(f"  deal {deal_id}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
     group = typer.Typer(help="Ops and finance actions on deals.", no_args_is_help=True)
     group.command("list")(list_deals)
-    for command in (show, retry, approve, reject, refund, correct):
+    for command in (show, retry, approve, reject, refund, correct, sweep):
         group.command()(command)
     group.command("write-off")(write_off)
     app.add_typer(group, name="deals")

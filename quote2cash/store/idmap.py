@@ -15,6 +15,8 @@ from quote2cash.store.errors import IdMapConflict
 from quote2cash.store.models import IdMapEntry
 
 _TABLE: sa.Table = IdMapEntry.__table__  # type: ignore[attr-defined]
+DEAL_RUN = "deal_run"
+"""Id-map kind (system ``temporal``) of a deal's first run: a deal never runs twice."""
 PART = "#"
 """Separates a workflow id from the part of it a key names: ``deal:hubspot:7#invoice:2``."""
 

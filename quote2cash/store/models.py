@@ -217,3 +217,13 @@ class ReconciliationFinding(SQLModel, table=True):
     keys: dict[str, str] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False)
     )
+
+
+class SweepMark(SQLModel, table=True):
+    """How far a scheduled sweep has looked: the next one starts there (less an overlap)."""
+
+    __tablename__ = "sweep_mark"
+
+    name: str = Field(primary_key=True, max_length=64)
+    swept_until: datetime = _utc_column()
+    updated_at: datetime = _utc_column()

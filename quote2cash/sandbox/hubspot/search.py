@@ -1,13 +1,17 @@
 """CRM search: ``filterGroups`` (ORed) of filters (ANDed), sorts, ``after`` paging.
 
 Limits as HubSpot documents them: at most 5 groups, 6 filters per group, 18 filters in
-all, ``limit`` at most 200. Values compare as numbers when both sides are numbers,
-otherwise as case-insensitive strings; ``CONTAINS_TOKEN`` accepts ``*`` wildcards.
+all, ``limit`` at most 200, and no paging past the 10,000th result. Values compare as
+numbers when both sides are numbers, otherwise as case-insensitive strings; dates and
+datetimes (stored as ISO 8601) compare with filter values given as epoch milliseconds,
+as HubSpot's do; ``CONTAINS_TOKEN`` accepts ``*`` wildcards.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,13 +20,20 @@ from quote2cash.sandbox.hubspot.errors import HubSpotError
 
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
 MAX_LIMIT = 200
+MAX_RESULTS = 10_000
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 def _key(value: str) -> Decimal | str:
     try:
         return Decimal(value)
     except InvalidOperation:
-        return value.lower()
+        pass
+    if ISO_DATE.match(value):  # a date or datetime property: its epoch milliseconds
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        return Decimal(int(at.timestamp() * 1000))
+    return value.lower()
 
 
 def _compare(actual: str, expected: str) -> int:
@@ -98,6 +109,10 @@ def run(records: list[Doc], request: dict[str, Any]) -> tuple[list[Doc], int, in
     ]
     found = _sorted(found, request.get("sorts") or [])
     start = int(request.get("after") or 0)
+    if start + limit > MAX_RESULTS:
+        raise HubSpotError(
+            400, f"Search results are limited to {MAX_RESULTS}; narrow the search to page on"
+        )
     page = found[start : start + limit]
     following = start + limit if start + limit < len(found) else None
     return page, len(found), following
