@@ -83,10 +83,11 @@ def dev() -> None:
             console.print(f"API          {settings.api_url}/docs")
             console.print(f"HubSpot      {settings.hubspot_base_url}")
             console.print(f"Xero         {settings.xero_base_url}")
-            console.print("Ctrl-C stops everything.")
-            while not (dead := supervisor.dead()):  # noqa: ASYNC110 - a child exit is no event
-                await asyncio.sleep(1)
-            console.print(f"[red]stopped: {', '.join(dead)} exited[/] (see var/logs)")
+            console.print(
+                "Ctrl-C stops everything. A child that dies is restarted "
+                f"(logged in {settings.var_dir / 'logs' / 'supervisor.log'})."
+            )
+            await supervisor.watch()
         finally:
             supervisor.stop_all()
 

@@ -167,6 +167,7 @@ async def run_demo(
         if console:
             console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
         await start_stack(settings, supervisor, temporal_args=FAST_SQLITE)
+        watcher = asyncio.create_task(supervisor.watch())  # a child that dies comes back
         await asyncio.to_thread(migrate, settings.db_url)
         async with httpx.AsyncClient(timeout=10.0) as admin:
             await apply_faults(admin, settings, chosen)
@@ -186,6 +187,7 @@ async def run_demo(
             if console:
                 console.print("[bold]--keep[/]: the stack stays up; Ctrl-C stops it.")
             await asyncio.Event().wait()
+        watcher.cancel()
         return result
     finally:
         supervisor.stop_all()
