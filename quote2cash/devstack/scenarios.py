@@ -26,7 +26,13 @@ from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.driver import DealDriver
-from quote2cash.devstack.seed import PRODUCTS, SeededDeal, ensure_bad_debts_account, seed_deals
+from quote2cash.devstack.seed import (
+    PRODUCTS,
+    SeededDeal,
+    ensure_bad_debts_account,
+    prepare_crm,
+    seed_deals,
+)
 from quote2cash.messages import (
     QUERY_STAGE,
     DealStatus,
@@ -305,6 +311,7 @@ async def run_lifecycle(
     client = await connect(settings)
     async with httpx.AsyncClient(timeout=30.0) as http:
         probe = DealDriver(settings, client, http, [])
+        await prepare_crm(settings, http)
         await ensure_bad_debts_account(probe.xero)
         special = [await seed_deal(probe.hubspot, s) for s in (APPROVAL, BAD_DATA, SPLIT)]
         driver = DealDriver(settings, client, http, [*await seed_deals(probe.hubspot, 2), *special])
