@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quote2cash.cli import app
-from quote2cash.connect.hubspot import check_hubspot, connect_hubspot
+from quote2cash.connect.hubspot import check_hubspot, connect_hubspot, webhook_line
 from quote2cash.connect.hubspot_contract import GROUP_NAME, OBJECT_TYPES, PROPERTIES, declared
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig, create_app
@@ -172,3 +172,20 @@ def test_the_command_prints_one_line_per_item_and_fails_when_something_did(
         assert run.exit_code == code, run.output
         assert "webhooks" in run.output
         assert ("✗ scope crm.objects.deals.write" in run.output) == bool(code)
+
+
+def test_the_webhook_line_says_what_to_subscribe_and_what_hubspot_cannot_reach() -> None:
+    public = Settings(
+        hubspot_base_url="https://api.hubapi.com", public_api_url="https://q2c.example.com/"
+    )
+    line = webhook_line(public)
+    assert line.ok
+    assert "target URL https://q2c.example.com/webhooks/hubspot" in line.detail
+    assert "deal.propertyChange of dealstage" in line.detail
+    assert "cannot be read through HubSpot's API" in line.detail
+    local = public.model_copy(update={"public_api_url": "http://127.0.0.1:8000"})
+    refused = webhook_line(local)
+    assert not refused.ok
+    assert "Q2C_PUBLIC_API_URL" in refused.fix
+    unsigned = public.model_copy(update={"hubspot_client_secret": ""})
+    assert not webhook_line(unsigned).ok
