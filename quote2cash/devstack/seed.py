@@ -13,16 +13,17 @@ import httpx
 
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
 from quote2cash.connect.hubspot import connect_hubspot
+from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroAccount, XeroAccountIn, XeroClient
 from quote2cash.settings import Settings
 
 COMPANIES = (
-    {"name": "Northwind Traders Ltd", "country": "United Kingdom", "q2c_vat_id": "GB980780684"},
-    {"name": "Contoso GmbH", "country": "Germany", "q2c_vat_id": "DE136695976"},
-    {"name": "Fabrikam SARL", "country": "FR", "q2c_vat_id": "FR40303265045"},
+    {"name": "Northwind Traders Ltd", "country": "United Kingdom", VAT_ID.name: "GB980780684"},
+    {"name": "Contoso GmbH", "country": "Germany", VAT_ID.name: "DE136695976"},
+    {"name": "Fabrikam SARL", "country": "FR", VAT_ID.name: "FR40303265045"},
     {"name": "Tailspin Toys Inc", "country": "United States", "state": "CA"},
-    {"name": "Wingtip BV", "country": "Netherlands", "q2c_vat_id": "NL004495445B01"},
+    {"name": "Wingtip BV", "country": "Netherlands", VAT_ID.name: "NL004495445B01"},
     {"name": "Adventure Works Ltd", "country": "GB"},
 )
 CURRENCY = {"United Kingdom": "GBP", "GB": "GBP", "United States": "USD"}
