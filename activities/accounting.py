@@ -31,6 +31,7 @@ from activities.models import (
 )
 from activities.xero_mapping import contact_in, invoice_in
 from quote2cash.billing.snapshot import BillTo
+from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.xero import XeroInvoice
 from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
 from quote2cash.store.db import unit_of_work
@@ -50,7 +51,7 @@ def check_tax_id(bill_to: BillTo) -> None:
     if module is not None and not module.is_valid(bill_to.vat_id):
         raise InvalidMasterData(
             f"customer {bill_to.customer_key}: VAT id for {bill_to.country} is not valid "
-            "(format or check digit); correct 'q2c_vat_id' on the CRM company"
+            f"(format or check digit); correct '{VAT_ID.name}' on the CRM company"
         )
 
 

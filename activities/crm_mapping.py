@@ -19,6 +19,14 @@ from quote2cash.billing.errors import BillingError
 from quote2cash.billing.shipments import PER_SHIPMENT
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.split import parse_schedule
+from quote2cash.connect.hubspot_contract import (
+    BILLING_SCHEDULE,
+    ORDER_DISCOUNT_PERCENT,
+    PAYMENT_TERMS_DAYS,
+    TAX_CATEGORY,
+    TAX_EXEMPT,
+    VAT_ID,
+)
 from quote2cash.connectors.hubspot import HubSpotObject
 
 DEAL_PROPERTIES = (
@@ -27,9 +35,9 @@ DEAL_PROPERTIES = (
     "deal_currency_code",
     "dealstage",
     "closedate",
-    "q2c_payment_terms_days",
-    "q2c_order_discount_percent",
-    "q2c_billing_schedule",
+    PAYMENT_TERMS_DAYS.name,
+    ORDER_DISCOUNT_PERCENT.name,
+    BILLING_SCHEDULE.name,
 )
 LINE_PROPERTIES = (
     "name",
@@ -40,9 +48,9 @@ LINE_PROPERTIES = (
     "hs_discount_percentage",
     "discount",
     "recurringbillingfrequency",
-    "q2c_tax_category",
+    TAX_CATEGORY.name,
 )
-COMPANY_PROPERTIES = ("name", "country", "state", "q2c_vat_id", "q2c_tax_exempt", "domain")
+COMPANY_PROPERTIES = ("name", "country", "state", VAT_ID.name, TAX_EXEMPT.name, "domain")
 RECURRING = {
     "monthly": "monthly",
     "quarterly": "quarterly",
@@ -101,8 +109,8 @@ def bill_to(company: HubSpotObject) -> BillTo:
         name=name,
         country=country_code(p.get("country"), where=f"{where} property 'country'"),
         region=(p.get("state") or None),
-        vat_id=(p.get("q2c_vat_id") or None),
-        tax_exempt=(p.get("q2c_tax_exempt") or "").lower() == "true",
+        vat_id=(p.get(VAT_ID.name) or None),
+        tax_exempt=(p.get(TAX_EXEMPT.name) or "").lower() == "true",
     )
 
 
@@ -122,7 +130,7 @@ def snapshot_line(item: HubSpotObject) -> SnapshotLine:
         discount_percent=_decimal(p.get("hs_discount_percentage"), where=where, default="0"),
         discount_amount=_decimal(p.get("discount"), where=where, default="0"),
         recurring=RECURRING.get(frequency, "one_time"),
-        tax_category=p.get("q2c_tax_category") or "standard",
+        tax_category=p.get(TAX_CATEGORY.name) or "standard",
     )
 
 
@@ -147,13 +155,11 @@ def build_snapshot(
         bill_to=bill_to(company),
         lines=[snapshot_line(i) for i in sorted(items, key=lambda i: i.id)],
         catalog_version=catalog_version(items),
-        payment_terms_days=int(
-            _decimal(p.get("q2c_payment_terms_days"), where=where, default="30")
-        ),
+        payment_terms_days=int(_decimal(p.get(PAYMENT_TERMS_DAYS.name), where=where, default="30")),
         order_discount_percent=_decimal(
-            p.get("q2c_order_discount_percent"), where=where, default="0"
+            p.get(ORDER_DISCOUNT_PERCENT.name), where=where, default="0"
         ),
-        billing_schedule=billing_schedule(p.get("q2c_billing_schedule"), where=where),
+        billing_schedule=billing_schedule(p.get(BILLING_SCHEDULE.name), where=where),
     )
 
 
@@ -165,6 +171,6 @@ def billing_schedule(value: str | None, *, where: str) -> str:
             parse_schedule(text)
         except BillingError as err:
             raise InvalidMasterData(
-                f"{where} 'q2c_billing_schedule': {err}; clear it to bill once"
+                f"{where} '{BILLING_SCHEDULE.name}': {err}; clear it to bill once"
             ) from None
     return text

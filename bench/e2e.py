@@ -25,7 +25,7 @@ from bench.driver import Batch, BenchDriver, iso
 from bench.floor import FLOOR_QUEUE, FLOOR_SIGNAL, FLOOR_WORKFLOW, FloorPlan
 from quote2cash.devstack.demo import reset_state
 from quote2cash.devstack.processes import Service, Supervisor
-from quote2cash.devstack.seed import seed_deals
+from quote2cash.devstack.seed import prepare_crm, seed_deals
 from quote2cash.devstack.stack import FAST_SQLITE, start_stack, worker_polling
 from quote2cash.messages import DEAL_WORKFLOW
 from quote2cash.settings import Settings
@@ -215,6 +215,7 @@ async def _runs(
     bare = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     async with httpx.AsyncClient(timeout=30.0) as http:
         driver = BenchDriver(settings, client, http)
+        await prepare_crm(settings, http)
         seeded = await seed_deals(driver.demo.hubspot, 2 * deals)
         await supervisor.start(floor_worker(settings))
         meter = CpuMeter(supervisor, STACK_PROCESSES)

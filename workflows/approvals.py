@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.crm import CrmActivities
     from activities.models import WriteBackRequest
     from quote2cash.billing.snapshot import QuoteSnapshot
+    from quote2cash.connect.hubspot_contract import APPROVAL_BY, APPROVAL_REASON, APPROVAL_STATUS
     from quote2cash.messages import (
         ROLE_APPROVER,
         UPDATE_APPROVE,
@@ -110,7 +111,7 @@ def remind(approval: Approval) -> dict[str, str]:
     note = f"awaiting approval ({approval.reminders} reminders)"
     if approval.escalated:
         note = f"escalated: awaiting approval ({approval.reminders} reminders)"
-    return {"q2c_approval_status": note}
+    return {APPROVAL_STATUS.name: note}
 
 
 class Approvals(Parking):
@@ -133,9 +134,9 @@ class Approvals(Parking):
                 )
             except TimeoutError:
                 await self._write(snapshot.deal_id, remind(approval), "announce the reminder")
-        verdict = {"q2c_approval_status": approval.decision, "q2c_approval_by": approval.decided_by}
+        verdict = {APPROVAL_STATUS.name: approval.decision, APPROVAL_BY.name: approval.decided_by}
         if approval.reason:
-            verdict["q2c_approval_reason"] = approval.reason
+            verdict[APPROVAL_REASON.name] = approval.reason
         await self._write(snapshot.deal_id, verdict, f"record the {approval.decision} decision")
         return approval.decision == "approved"
 

@@ -37,6 +37,12 @@ with workflow.unsafe.imports_passed_through():
     )
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.snapshot import QuoteSnapshot
+    from quote2cash.connect.hubspot_contract import (
+        AMOUNT_PAID,
+        INVOICE_NUMBER,
+        INVOICE_STATUS,
+        WRITTEN_OFF,
+    )
     from quote2cash.messages import (
         DEAL_WORKFLOW,
         QUERY_STAGE,
@@ -253,12 +259,12 @@ class DealWorkflow(SplitBilling, Corrections, Approvals, Collecting):
 
     async def _write_back(self, deal_id: str, number: str, paid: InvoiceStatus) -> None:
         props = {
-            "q2c_invoice_number": number,
-            "q2c_invoice_status": paid.status,
-            "q2c_amount_paid": str(paid.amount_paid),
+            INVOICE_NUMBER.name: number,
+            INVOICE_STATUS.name: paid.status,
+            AMOUNT_PAID.name: str(paid.amount_paid),
         }
         if self.status.write_off is not None and self._written_off:
-            props["q2c_written_off"] = str(self.status.write_off.amount_due)
+            props[WRITTEN_OFF.name] = str(self.status.write_off.amount_due)
         await self.step(
             Stage.WRITE_BACK,
             lambda: call(

@@ -22,6 +22,7 @@ from workflows.parking import Parking
 with workflow.unsafe.imports_passed_through():
     from activities.crm import CrmActivities
     from activities.models import InvoiceStatus, WriteBackRequest
+    from quote2cash.connect.hubspot_contract import AMOUNT_DUE, DUNNING_LEVEL, INVOICE_NUMBER
     from quote2cash.messages import InvoicePart, Stage
 
 DUNNING_DAYS = (7, 14, 30)
@@ -82,9 +83,9 @@ class Dunning(Parking):
         deal_id = self.status.deal_id
         overdue = (workflow.now().date() - due).days
         props = {
-            "q2c_dunning_level": str(level),
-            "q2c_amount_due": str(invoice.amount_due),
-            "q2c_invoice_number": number,
+            DUNNING_LEVEL.name: str(level),
+            AMOUNT_DUE.name: str(invoice.amount_due),
+            INVOICE_NUMBER.name: number,
         }
         await self.step(
             stage,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typer
 
+from quote2cash.connect.hubspot_command import hubspot
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
@@ -15,4 +17,5 @@ def register(app: typer.Typer) -> None:
         help="Connect a real HubSpot portal and Xero organisation, and check them.",
         no_args_is_help=True,
     )
+    group.command("hubspot")(hubspot)
     app.add_typer(group, name="connect")

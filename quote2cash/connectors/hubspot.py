@@ -35,6 +35,14 @@ __all__ = [
 ]
 
 VENDOR = "hubspot"
+# The property group HubSpot gives each object type's own properties.
+BUILT_IN_GROUPS = {
+    "deals": "dealinformation",
+    "companies": "companyinformation",
+    "contacts": "contactinformation",
+    "line_items": "lineiteminformation",
+    "products": "productinformation",
+}
 SEARCH_PAGE_MAX = 200
 
 
@@ -198,7 +206,7 @@ class HubSpotClient:
                 "label": label,
                 "type": property_type,
                 "fieldType": field_type,
-                "groupName": group_name or f"{kind[:-1]}information",
+                "groupName": group_name or BUILT_IN_GROUPS.get(kind, f"{kind}information"),
             },
         )
         definition: dict[str, Any] = body

@@ -23,7 +23,7 @@ from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, wit
 from quote2cash.devstack.faults import apply as apply_faults
 from quote2cash.devstack.faults import profile as fault_profile
 from quote2cash.devstack.processes import Supervisor
-from quote2cash.devstack.seed import ensure_bad_debts_account, seed_deals
+from quote2cash.devstack.seed import ensure_bad_debts_account, prepare_crm, seed_deals
 from quote2cash.devstack.stack import FAST_SQLITE, start_stack
 from quote2cash.devstack.view import live_progress, print_summary
 from quote2cash.messages import deal_workflow_id
@@ -119,6 +119,7 @@ async def _drive(
     # The driver plays people and the customer's bank: vendor faults are not for them.
     async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
         probe = DealDriver(settings, client, http, [])
+        await prepare_crm(settings, http)
         await ensure_bad_debts_account(probe.xero)
         seeded = await seed_deals(probe.hubspot, deals)
         driver = DealDriver(settings, client, http, seeded)

@@ -22,11 +22,18 @@ from rich.console import Console
 from quote2cash.billing.proration import add_months
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.usage import PerUnit
+from quote2cash.connect.hubspot_contract import BILLING_SCHEDULE, VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.driver import DealDriver
-from quote2cash.devstack.seed import PRODUCTS, SeededDeal, ensure_bad_debts_account, seed_deals
+from quote2cash.devstack.seed import (
+    PRODUCTS,
+    SeededDeal,
+    ensure_bad_debts_account,
+    prepare_crm,
+    seed_deals,
+)
 from quote2cash.messages import (
     QUERY_STAGE,
     DealStatus,
@@ -69,17 +76,17 @@ class ScenarioDeal(SeededDeal):
 
 APPROVAL = DealSpec(
     label="needs approval (35% discount)",
-    company={"name": "Litware GmbH", "country": "Germany", "q2c_vat_id": GOOD_VAT_ID},
+    company={"name": "Litware GmbH", "country": "Germany", VAT_ID.name: GOOD_VAT_ID},
     lines=[("PLAT-ANNUAL", "10", "35"), ("ONBOARD", "1", "0")],
 )
 REJECTED = DealSpec(
     label="rejected (60% discount)",
-    company={"name": "Proseware GmbH", "country": "Germany", "q2c_vat_id": GOOD_VAT_ID},
+    company={"name": "Proseware GmbH", "country": "Germany", VAT_ID.name: GOOD_VAT_ID},
     lines=[("PLAT-ANNUAL", "40", "60")],
 )
 BAD_DATA = DealSpec(
     label="parked on a bad VAT id, fixed, retried",
-    company={"name": "Lucerne Publishing GmbH", "country": "Germany", "q2c_vat_id": BAD_VAT_ID},
+    company={"name": "Lucerne Publishing GmbH", "country": "Germany", VAT_ID.name: BAD_VAT_ID},
     lines=[("SUPPORT-M", "3", "0"), ("MIGRATE", "1", "0")],
 )
 SPLIT = DealSpec(
@@ -102,7 +109,7 @@ async def seed_deal(hubspot: HubSpotClient, spec: DealSpec) -> ScenarioDeal:
             "pipeline": "default",
             "deal_currency_code": spec.currency,
             "hubspot_owner_id": spec.owner,
-            **({"q2c_billing_schedule": spec.billing_schedule} if spec.billing_schedule else {}),
+            **({BILLING_SCHEDULE.name: spec.billing_schedule} if spec.billing_schedule else {}),
         },
         associations=[("companies", company.id)],
     )
@@ -188,7 +195,7 @@ class People:
             self.done.add(deal.deal_id)
         elif status.stage == Stage.NEEDS_ATTENTION and status.attention is not None:
             await self._hubspot.update_object(
-                "companies", deal.company_id, {"q2c_vat_id": GOOD_VAT_ID}
+                "companies", deal.company_id, {VAT_ID.name: GOOD_VAT_ID}
             )
             answer = await self._post(f"/deals/hubspot/{deal.deal_id}/retry", "VAT id corrected")
             self.story.append(
@@ -305,6 +312,7 @@ async def run_lifecycle(
     client = await connect(settings)
     async with httpx.AsyncClient(timeout=30.0) as http:
         probe = DealDriver(settings, client, http, [])
+        await prepare_crm(settings, http)
         await ensure_bad_debts_account(probe.xero)
         special = [await seed_deal(probe.hubspot, s) for s in (APPROVAL, BAD_DATA, SPLIT)]
         driver = DealDriver(settings, client, http, [*await seed_deals(probe.hubspot, 2), *special])

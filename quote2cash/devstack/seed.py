@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.connect.hubspot import connect_hubspot
+from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroAccount, XeroAccountIn, XeroClient
+from quote2cash.settings import Settings
 
 COMPANIES = (
-    {"name": "Northwind Traders Ltd", "country": "United Kingdom", "q2c_vat_id": "GB980780684"},
-    {"name": "Contoso GmbH", "country": "Germany", "q2c_vat_id": "DE136695976"},
-    {"name": "Fabrikam SARL", "country": "FR", "q2c_vat_id": "FR40303265045"},
+    {"name": "Northwind Traders Ltd", "country": "United Kingdom", VAT_ID.name: "GB980780684"},
+    {"name": "Contoso GmbH", "country": "Germany", VAT_ID.name: "DE136695976"},
+    {"name": "Fabrikam SARL", "country": "FR", VAT_ID.name: "FR40303265045"},
     {"name": "Tailspin Toys Inc", "country": "United States", "state": "CA"},
-    {"name": "Wingtip BV", "country": "Netherlands", "q2c_vat_id": "NL004495445B01"},
+    {"name": "Wingtip BV", "country": "Netherlands", VAT_ID.name: "NL004495445B01"},
     {"name": "Adventure Works Ltd", "country": "GB"},
 )
 CURRENCY = {"United Kingdom": "GBP", "GB": "GBP", "United States": "USD"}
@@ -53,6 +58,19 @@ BAD_DEBTS = XeroAccountIn(
     tax_type="NONE",
     description="Invoices written off as uncollectable (quote2cash write-offs)",
 )
+
+
+class CrmNotReady(RuntimeError):
+    """``q2c connect hubspot`` could not set the portal up: its failed lines."""
+
+
+async def prepare_crm(settings: Settings, http: httpx.AsyncClient) -> None:
+    """Set the CRM up as a user does before any deal (``q2c connect hubspot``): the
+    quote2cash properties exist before the seed writes them."""
+    result = await connect_hubspot(settings, http)
+    if not result.ok:
+        failed = [f"{line.name}: {line.detail}" for line in result.lines if not line.ok]
+        raise CrmNotReady("; ".join(failed))
 
 
 class AccountMismatch(RuntimeError):

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
+from quote2cash.devstack.seed import prepare_crm
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
@@ -98,6 +99,7 @@ async def spine(
 ) -> AsyncIterator[Spine]:
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=20) as http:
+        await prepare_crm(settings, http)
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from decimal import Decimal
 
 import httpx
 import sqlalchemy as sa
 from sqlmodel import select
 
+from quote2cash.connect.hubspot_contract import AMOUNT_PAID, INVOICE_NUMBER, INVOICE_STATUS
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.seed import seed_deals
 from quote2cash.messages import Stage, deal_workflow_id
@@ -37,12 +39,19 @@ async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine:
         driver = await _drive(spine, http)
         invoices = await driver.xero_records("Invoices")
         payments = await driver.xero_records("Payments")
+        written = [await _written_back(driver, d.deal_id) for d in driver.deals]
 
     assert driver.counts() == Counter({Stage.COMPLETED.value: DEALS})
     assert len(invoices) == DEALS
     assert len({i["Reference"] for i in invoices}) == DEALS
     assert all(i["Status"] == "PAID" for i in invoices)
     assert len(payments) == DEALS
+    # Written back through an emulator that refuses undefined properties, as HubSpot
+    # does: the properties exist because the spine ran q2c connect hubspot first.
+    by_number = {str(i["InvoiceNumber"]): i for i in invoices}
+    for number, status, paid in written:
+        assert status == "PAID"
+        assert Decimal(paid) == Decimal(str(by_number[number]["AmountPaid"])) > 0
     numbers = sorted(str(i["InvoiceNumber"]) for i in invoices)
     assert numbers == [f"INV-{n:06d}" for n in range(1, DEALS + 1)]  # gapless
 
@@ -60,6 +69,13 @@ async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine:
     # v1 is the plain deal before invoice reads became local activities; it still replays.
     plain = spine.client.get_workflow_handle(deal_workflow_id("hubspot", driver.deals[0].deal_id))
     await record_history(plain, "deal_workflow_v12_plain_local_reads")
+
+
+async def _written_back(driver: DealDriver, deal_id: str) -> tuple[str, str, str]:
+    names = (INVOICE_NUMBER.name, INVOICE_STATUS.name, AMOUNT_PAID.name)
+    deal = await driver.hubspot.get_deal(deal_id, properties=names, associations=())
+    number, status, paid = (str(deal.properties.get(n)) for n in names)
+    return number, status, paid
 
 
 async def _runs(spine: Spine, workflow_id: str) -> int:

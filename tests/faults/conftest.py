@@ -16,6 +16,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
+from quote2cash.devstack.seed import prepare_crm
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
@@ -76,6 +77,7 @@ async def vendors(
 ) -> AsyncIterator[Vendors]:
     settings, hs, xe = vendor_servers
     async with httpx.AsyncClient(timeout=10) as http, httpx.AsyncClient(timeout=10) as admin:
+        await prepare_crm(settings, http)
         deps = Deps.build(settings, http)
         yield Vendors(deps, hs, xe, admin)
         deps.engine.dispose()
@@ -88,6 +90,7 @@ async def chaos_spine(
 ) -> AsyncIterator[Spine]:
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=CHAOS_HTTP_TIMEOUT_S) as http:
+        await prepare_crm(settings, http)
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)

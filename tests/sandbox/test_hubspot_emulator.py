@@ -271,7 +271,7 @@ async def test_properties_api_and_strict_mode(http: httpx.AsyncClient) -> None:
     from quote2cash.sandbox.hubspot import create_app
     from tests.sandbox.conftest import hubspot_config
 
-    with ThreadedServer(create_app(hubspot_config(strict_properties=True))) as server:
+    with ThreadedServer(create_app(hubspot_config())) as server:  # strict by default
         client = HubSpotClient(http, base_url=server.url, token=HUBSPOT_TOKEN)
         with pytest.raises(ValidationFailed) as caught:
             await client.create_object("companies", {"name": "A", "q2c_vat_id": "DE1"})
@@ -282,5 +282,12 @@ async def test_properties_api_and_strict_mode(http: httpx.AsyncClient) -> None:
         company = await client.create_object("companies", {"name": "A", "q2c_vat_id": "DE1"})
         assert company.properties["q2c_vat_id"] == "DE1"
         assert "q2c_vat_id" in await client.list_property_names("0-2")
-        created = await seed(client)  # defines the rest of what quote2cash reads
+        # The seed defines nothing: it writes the custom values the portal has defined.
+        created = await seed(client)
         assert len(created["deals"]) == 3
+        acme = await client.get_object(
+            "companies", created["companies"][0], properties=["q2c_vat_id"]
+        )
+        deal = await client.get_deal(created["deals"][0], properties=["q2c_payment_terms_days"])
+        assert acme.properties["q2c_vat_id"] == "GB223456719"
+        assert deal.properties.get("q2c_payment_terms_days") is None

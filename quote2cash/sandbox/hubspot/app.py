@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.sandbox.common.app import bearer_ok, build_app, plumbing, self_client
 from quote2cash.sandbox.common.store import DocStore
-from quote2cash.sandbox.hubspot import errors, routes_objects, routes_v4
+from quote2cash.sandbox.hubspot import errors, routes_objects, routes_properties, routes_v4, scopes
 from quote2cash.sandbox.hubspot.config import HubSpotSandboxConfig
 from quote2cash.sandbox.hubspot.crm import Clock, Crm
 from quote2cash.sandbox.hubspot.errors import HubSpotError
@@ -66,10 +66,13 @@ def create_app(
     async def require_token(request: Request) -> None:
         if not bearer_ok(request.headers.get("authorization"), config.token):
             raise HubSpotError(401, AUTH_MESSAGE)
+        scopes.check(request, config.scopes)
 
     vendor = [Depends(require_token)]
     app.include_router(routes_objects.router, dependencies=vendor)
     app.include_router(routes_v4.router, dependencies=vendor)
+    app.include_router(routes_properties.router, dependencies=vendor)
+    app.include_router(routes_properties.token_router)
     _handlers(app)
     return app
 

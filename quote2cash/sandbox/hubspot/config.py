@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from quote2cash.sandbox.common.faults import FaultConfig
+from quote2cash.sandbox.hubspot.scopes import ALL_SCOPES
 from quote2cash.settings import DEV_SECRET
 
 
@@ -30,9 +31,14 @@ class HubSpotSandboxConfig(BaseSettings):
     webhook_retry_base_seconds: float = 1.0
     portal_id: int = 62515
     app_id: int = 1160452
+    user_id: int = 3001
+    scopes: list[str] = Field(
+        default_factory=lambda: list(ALL_SCOPES),
+        description="the private app's scopes; a call needing another one gets 403",
+    )
     subscription_id: int = 2104
     strict_properties: bool = Field(
-        False, description="refuse values of properties the portal does not define"
+        True, description="refuse values of properties the portal does not define, as HubSpot"
     )
     reset_on_start: bool = False
     seed_on_start: bool = False

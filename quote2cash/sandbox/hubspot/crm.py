@@ -10,7 +10,6 @@ recomputed on every write.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,6 +25,7 @@ from quote2cash.sandbox.common.store import Doc, DocStore
 from quote2cash.sandbox.hubspot import pipelines
 from quote2cash.sandbox.hubspot import properties as property_defs
 from quote2cash.sandbox.hubspot.errors import HubSpotError, not_found
+from quote2cash.sandbox.hubspot.errors import invalid_value as _invalid
 
 OBJECT_TYPES = tuple(OBJECT_TYPE_IDS.values())
 ALWAYS = ("createdate", "hs_lastmodifieddate", "hs_object_id")
@@ -67,14 +67,15 @@ def as_property_value(name: str, value: Any) -> str | None:
 
 
 class Crm:
-    def __init__(self, store: DocStore, clock: Clock, *, strict: bool = False) -> None:
+    def __init__(self, store: DocStore, clock: Clock, *, strict: bool = True) -> None:
         self.store = store
         self.clock = clock
         self.strict = strict
 
-    def _check(self, kind: str, names: Iterable[str]) -> None:
+    def _check(self, kind: str, values: Mapping[str, str | None]) -> None:
         if self.strict:
-            property_defs.check_names(self.store, kind, list(names))
+            property_defs.check_names(self.store, kind, list(values))
+        property_defs.check_values(self.store, kind, values)
 
     def new_id(self) -> str:
         return str(self.store.next_value("hubspot:object-id", start=1001))
@@ -85,10 +86,10 @@ class Crm:
         properties: Mapping[str, Any],
         associations: Iterable[tuple[str, str, int]] = (),
     ) -> Doc:
-        self._check(kind, properties)
+        props = {k: as_property_value(k, v) for k, v in properties.items()}
+        self._check(kind, props)
         now = hubspot_time(self.clock())
         record_id = self.new_id()
-        props = {k: as_property_value(k, v) for k, v in properties.items()}
         props.update({"hs_object_id": record_id, "createdate": now, "hs_lastmodifieddate": now})
         record: Doc = {
             "id": record_id,
@@ -122,10 +123,10 @@ class Crm:
         self, kind: str, record_id: str, properties: Mapping[str, Any]
     ) -> tuple[Doc, dict[str, str | None]]:
         """Apply changes; return the record and the properties whose value changed."""
-        self._check(kind, properties)
+        changes = {k: as_property_value(k, v) for k, v in properties.items()}
+        self._check(kind, changes)
         record = self.get(kind, record_id)
         old: dict[str, str | None] = dict(record["properties"])
-        changes = {k: as_property_value(k, v) for k, v in properties.items()}
         merged = {**old, **changes, "hs_lastmodifieddate": hubspot_time(self.clock())}
         record["properties"] = self._derive(kind, old, merged)
         record["updatedAt"] = merged["hs_lastmodifieddate"]
@@ -240,13 +241,3 @@ def _derive_line_item(props: dict[str, Any]) -> None:
             raise _invalid("price", props["price"], "a non-negative number")
         unit = price * (1 - percent / 100) - discount
         props["amount"] = format((unit * quantity).quantize(Decimal("0.01")), "f")
-
-
-def _invalid(name: str, value: str, expected: str, error: str = "INVALID_OPTION") -> HubSpotError:
-    message = f"{value} was not {expected}"
-    detail = {"isValid": False, "message": message, "error": error, "name": name}
-    return HubSpotError(
-        400,
-        f"Property values were not valid: {json.dumps([detail])}",
-        errors=[{"message": message, "code": error, "context": {"propertyName": [name]}}],
-    )

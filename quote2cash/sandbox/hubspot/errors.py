@@ -30,8 +30,10 @@ class HubSpotError(Exception):
         category: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         context: dict[str, Any] | None = None,
+        links: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.links = links
         self.status = status
         self.message = message
         self.category = category or CATEGORIES.get(status, "INTERNAL_ERROR")
@@ -39,9 +41,12 @@ class HubSpotError(Exception):
         self.context = context
 
     def body(self) -> dict[str, Any]:
-        return error_body(
+        body = error_body(
             self.status, self.message, self.category, errors=self.errors, context=self.context
         )
+        if self.links:
+            body["links"] = self.links
+        return body
 
 
 def error_body(
@@ -63,6 +68,19 @@ def error_body(
     if context:
         body["context"] = context
     return body
+
+
+def invalid_value(
+    name: str, value: str, expected: str, error: str = "INVALID_OPTION"
+) -> HubSpotError:
+    """HubSpot's refusal of one property value, with the JSON detail it nests in ``message``."""
+    message = f"{value} was not {expected}"
+    detail = {"isValid": False, "message": message, "error": error, "name": name}
+    return HubSpotError(
+        400,
+        f"Property values were not valid: {json.dumps([detail])}",
+        errors=[{"message": message, "code": error, "context": {"propertyName": [name]}}],
+    )
 
 
 def not_found(object_id: str) -> HubSpotError:

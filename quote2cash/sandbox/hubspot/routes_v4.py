@@ -1,4 +1,4 @@
-"""Associations v4 (default associations, read, batch read), deal pipelines, properties."""
+"""Associations v4 (default associations, read, batch read) and deal pipelines."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from quote2cash.connectors.hubspot_models import DEFAULT_ASSOCIATION_TYPES
-from quote2cash.sandbox.hubspot import properties as property_defs
 from quote2cash.sandbox.hubspot.crm import hubspot_time, object_type
 from quote2cash.sandbox.hubspot.errors import HubSpotError
 from quote2cash.sandbox.hubspot.pipelines import DEAL_PIPELINES
@@ -101,23 +100,3 @@ async def get_pipeline(raw_type: str, pipeline_id: str) -> dict[str, Any]:
             if pipeline["id"] == pipeline_id:
                 return pipeline
     raise HubSpotError(404, f"Unable to find pipeline {pipeline_id}", category="OBJECT_NOT_FOUND")
-
-
-@router.get("/crm/v3/properties/{raw_type}")
-async def list_properties(raw_type: str, state: State) -> dict[str, Any]:
-    return {"results": property_defs.definitions(state.crm.store, object_type(raw_type))}
-
-
-@router.get("/crm/v3/properties/{raw_type}/{name}")
-async def get_property(raw_type: str, name: str, state: State) -> dict[str, Any]:
-    for definition in property_defs.definitions(state.crm.store, object_type(raw_type)):
-        if definition["name"] == name:
-            return definition
-    raise HubSpotError(404, f"Unable to find property {name}", category="OBJECT_NOT_FOUND")
-
-
-@router.post("/crm/v3/properties/{raw_type}", status_code=201)
-async def create_property(raw_type: str, request: Request, state: State) -> dict[str, Any]:
-    body = await read_json(request)
-    now = hubspot_time(state.crm.clock())
-    return property_defs.create(state.crm.store, object_type(raw_type), body, now)

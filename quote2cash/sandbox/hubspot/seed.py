@@ -2,8 +2,9 @@
 
 Three customers in three tax situations (UK domestic VAT, EU reverse charge, EU without
 a VAT id), a small catalogue, and one deal each at ``contractsent`` for a demo to close.
-The custom ``q2c_*`` properties quote2cash reads are defined first, as on a real portal.
-Tax ids pass their checksums; the companies and people are invented.
+The seed creates no property: the custom ``q2c_*`` values (VAT ids, payment terms) are
+written only where the portal defines them, which ``q2c connect hubspot`` does, as a
+user would. Tax ids pass their checksums; the companies and people are invented.
 """
 
 from __future__ import annotations
@@ -92,51 +93,40 @@ def _amount(lines: list[tuple[int, str, str]]) -> Decimal:
 
 RECURRING = ("hs_recurring_billing_period", "recurringbillingfrequency")
 
-CUSTOM_PROPERTIES = [
-    ("companies", "q2c_vat_id", "VAT id", "string", "text"),
-    ("companies", "q2c_tax_exempt", "Tax exempt", "bool", "booleancheckbox"),
-    ("deals", "q2c_payment_terms_days", "Payment terms (days)", "number", "number"),
-    ("deals", "q2c_order_discount_percent", "Order discount (%)", "number", "number"),
-    ("line_items", "q2c_tax_category", "Tax category", "string", "text"),
-]
-"""The custom properties quote2cash reads, created once per portal."""
+
+async def _defined(client: HubSpotClient, kind: str) -> frozenset[str]:
+    return frozenset(await client.list_property_names(kind))
 
 
-async def define_properties(client: HubSpotClient) -> list[str]:
-    created = []
-    for kind, name, label, property_type, field_type in CUSTOM_PROPERTIES:
-        if name in await client.list_property_names(kind):
-            continue
-        await client.create_property(
-            kind, name, label=label, property_type=property_type, field_type=field_type
-        )
-        created.append(f"{kind}.{name}")
-    return created
+def _known(properties: dict[str, str], defined: frozenset[str]) -> dict[str, str]:
+    """The values to write: set ones, and custom ones only where the portal has them."""
+    return {k: v for k, v in properties.items() if v and (not k.startswith("q2c_") or k in defined)}
 
 
 async def seed(client: HubSpotClient) -> dict[str, Any]:
-    """Create the custom properties and the sample records; returns their ids by type."""
-    await define_properties(client)
+    """Create the sample records; returns their ids by type."""
+    company_props, deal_props = await _defined(client, "companies"), await _defined(client, "deals")
     products = [await client.create_object("products", p) for p in PRODUCTS]
     created: dict[str, list[str]] = {"products": [p.id for p in products]}
     created.update(companies=[], contacts=[], deals=[], line_items=[])
-    for company_props, contact_props, deal in zip(COMPANIES, CONTACTS, DEALS, strict=True):
-        company = await client.create_object(
-            "companies", {k: v for k, v in company_props.items() if v}
-        )
+    for company_spec, contact_props, deal in zip(COMPANIES, CONTACTS, DEALS, strict=True):
+        company = await client.create_object("companies", _known(company_spec, company_props))
         contact = await client.create_object(
             "contacts", contact_props, associations=[("companies", company.id)]
         )
         record = await client.create_object(
             "deals",
-            {
-                "dealname": deal.name,
-                "deal_currency_code": deal.currency,
-                "dealstage": "contractsent",
-                "pipeline": "default",
-                "amount": str(_amount(deal.lines)),
-                "q2c_payment_terms_days": "30",
-            },
+            _known(
+                {
+                    "dealname": deal.name,
+                    "deal_currency_code": deal.currency,
+                    "dealstage": "contractsent",
+                    "pipeline": "default",
+                    "amount": str(_amount(deal.lines)),
+                    "q2c_payment_terms_days": "30",
+                },
+                deal_props,
+            ),
             associations=[("companies", company.id), ("contacts", contact.id)],
         )
         for index, quantity, discount in deal.lines:
