@@ -154,7 +154,7 @@ def _credit_note(note: XeroCreditNote) -> CreditNoteFact:
         status=note.status,
         currency=note.currency_code or "",
         total=note.total,
-        amount_paid=note.amount_paid,
+        refunds=tuple(PaymentFact(payment_id=p.payment_id, amount=p.amount) for p in note.refunds),
         reference=note.reference or "",
     )
 

@@ -37,6 +37,7 @@ from quote2cash.api.schemas import (
     XeroEvent,
     payment_signal,
 )
+from quote2cash.api.tenancy import foreign_tenant, our_xero_tenants
 from quote2cash.messages import (
     DEAL_WORKFLOW,
     SIGNAL_INVOICE_CHANGED,
@@ -133,6 +134,10 @@ async def _start(relay: Relay, entry: InboxEntry, deal_id: str, closed_at: datet
 
 async def signal_invoice(relay: Relay, entry: InboxEntry) -> Outcome:
     event = XeroEvent.model_validate_json(entry.body)
+    # Ingress refuses them; this catches an entry stored before it did, or replayed.
+    refused = foreign_tenant(event, our_xero_tenants(relay.settings))
+    if refused:
+        return Ignored(refused)
     workflow_id = await asyncio.to_thread(relay.find_invoice_owner, event.resource_id)
     if workflow_id is None:
         grace = relay.policy.unknown_invoice_grace

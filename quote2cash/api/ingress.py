@@ -4,14 +4,15 @@ One inbox entry per vendor event, deduplicated by the vendor's own event identit
 a redelivered batch stores nothing new; a succeeded payment is deduplicated by the
 payment, whichever of its events comes first. Requests refused at the door (signature,
 token, JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for
-whoever has to find out why a vendor's deliveries fail.
+whoever has to find out why a vendor's deliveries fail; so are the events of a verified
+Xero request that concern another organisation (``api.tenancy``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -29,6 +30,7 @@ from quote2cash.api.schemas import (
     XeroEvent,
     XeroPayload,
 )
+from quote2cash.api.tenancy import foreign_tenant
 from quote2cash.messages import UsageBatch
 from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
 
@@ -81,6 +83,14 @@ class _Item(BaseModel):
     kind: str
     body: str
     ignored: str | None = None
+    rejected: str | None = None
+    """Refused although its request was verified (an event of another organisation)."""
+
+    @property
+    def status(self) -> InboxStatus:
+        if self.rejected:
+            return InboxStatus.REJECTED
+        return InboxStatus.IGNORED if self.ignored else InboxStatus.PENDING
 
 
 def _store(
@@ -91,20 +101,19 @@ def _store(
     with unit_of_work(engine) as session:
         inbox = InboxRepository(session)
         for item in items:
-            status = InboxStatus.IGNORED if item.ignored else InboxStatus.PENDING
             entry, is_new = inbox.record(
                 source,
                 item.dedupe_key,
                 safe_headers(headers),
                 item.body,
-                status,
-                item.ignored,
+                item.status,
+                item.rejected or item.ignored,
                 kind=item.kind,
             )
             assert entry.id is not None
             if not is_new:
                 duplicates += 1
-            elif status is InboxStatus.PENDING:
+            elif item.status is InboxStatus.PENDING:
                 new_ids.append(entry.id)
     stored = len(items) - duplicates
     return Accepted(received=len(items), stored=stored, duplicates=duplicates, inbox_ids=new_ids)
@@ -133,16 +142,25 @@ def xero_dedupe_key(e: XeroEvent) -> str:
     return f"xero:{e.event_category}:{e.event_type}:{e.resource_id}:{e.event_date_utc}"
 
 
-def store_xero(engine: Engine, headers: Mapping[str, str], events: Sequence[XeroEvent]) -> Accepted:
-    items = [
-        _Item(
-            dedupe_key=xero_dedupe_key(e),
-            kind=f"{e.event_category}.{e.event_type}",
-            body=_dump(e),
-            ignored=None if e.event_category == "INVOICE" else f"{e.event_category} events: no use",
+def store_xero(
+    engine: Engine, headers: Mapping[str, str], events: Sequence[XeroEvent], ours: Collection[str]
+) -> Accepted:
+    """Each event of one of ``ours`` organisations stored for relay; any other stored as
+    rejected evidence, under a key of its own so that it never shadows a later event of
+    the same resource once that organisation is connected."""
+    items = []
+    for e in events:
+        refused, key = foreign_tenant(e, ours), xero_dedupe_key(e)
+        unused = None if e.event_category == "INVOICE" else f"{e.event_category} events: no use"
+        items.append(
+            _Item(
+                dedupe_key=f"rejected:xero:tenant:{e.tenant_id.lower()}:{key}" if refused else key,
+                kind=f"{e.event_category}.{e.event_type}",
+                body=_dump(e),
+                ignored=unused,
+                rejected=refused,
+            )
         )
-        for e in events
-    ]
     return _store(engine, "xero", headers, items)
 
 

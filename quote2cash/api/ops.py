@@ -105,7 +105,8 @@ def _requeue(state: AppState, entry_id: int) -> InboxView:
         if entry is None:
             raise NotFound(f"no inbox entry {entry_id}")
         if entry.status == InboxStatus.REJECTED:
-            # Replaying it would hand Temporal a message whose sender was never verified.
+            # Replaying it would hand Temporal a message whose sender was never verified,
+            # or one about another organisation's books.
             raise Conflict(f"inbox entry {entry_id} was rejected at ingress: not replayable")
         inbox.requeue(entry_id, now=state.clock())
         return InboxView.of(entry)

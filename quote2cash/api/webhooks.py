@@ -26,6 +26,7 @@ from quote2cash.api.ingress import (
     store_xero,
 )
 from quote2cash.api.schemas import Accepted, ProvisioningRequest, ShipmentRequest
+from quote2cash.api.tenancy import our_xero_tenants
 from quote2cash.api.tokens import ROLE_PROVISIONING, Forbidden, principal_of
 from quote2cash.connectors.signatures import (
     HUBSPOT_SIGNATURE,
@@ -120,9 +121,13 @@ async def xero_webhook(
     body: Annotated[bytes, Depends(xero_body)],
 ) -> Response:
     """Xero wants 200 (or 401 for a bad signature) and no body; its "intent to receive"
-    handshake is a correctly or wrongly signed payload without events."""
+    handshake is a correctly or wrongly signed payload without events. Events of an
+    organisation not ours are refused one by one, the request still answered 200."""
     payload = await parsed(state, "xero", request, body, XERO_PAYLOAD)
-    accepted = await asyncio.to_thread(store_xero, state.engine, request.headers, payload.events)
+    ours = our_xero_tenants(state.settings)
+    accepted = await asyncio.to_thread(
+        store_xero, state.engine, request.headers, payload.events, ours
+    )
     background.add_task(state.relay.relay_ids, accepted.inbox_ids)
     return Response(status_code=200, background=background)
 

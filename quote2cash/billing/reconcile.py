@@ -230,7 +230,7 @@ def _check_cash(run: _Run, deal: _Deal) -> None:
     if not deal.entries:
         return  # nothing posted yet: the invoice check says pending or not posted
     payments = [p for i in deal.invoices if i.status in LIVE for p in i.payments]
-    refunded = sum((c.amount_paid for c in deal.credit_notes if c.status in LIVE), ZERO)
+    refunded = sum((c.refunded for c in deal.credit_notes if c.status in LIVE), ZERO)
     theirs = sum((p.amount for p in payments), ZERO) - refunded
     mirrored = [e for e in deal.entries if not any(u in e.key for u in UNMIRRORED)]
     ours = sum((e.cash for e in mirrored), ZERO)

@@ -52,15 +52,20 @@ class InvoiceFact(_Fact):
 
 
 class CreditNoteFact(_Fact):
-    """A sales credit note in Xero; ``amount_paid`` is cash refunded against it."""
+    """A sales credit note in Xero; ``refunds`` are its payments, the cash paid back
+    against it (Xero sends them, never a total of them)."""
 
     credit_note_id: str
     number: str
     status: str
     currency: str
     total: Decimal
-    amount_paid: Decimal = ZERO
+    refunds: tuple[PaymentFact, ...] = ()
     reference: str = ""
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((p.amount for p in self.refunds), ZERO)
 
 
 class EntryFact(_Fact):

@@ -131,10 +131,13 @@ class XeroAccount(XeroAccountIn):
 
 
 class XeroPaymentSummary(XeroModel):
+    """A payment as a document lists it (an invoice's, or a credit note's cash refunds)."""
+
     payment_id: str = Field(alias="PaymentID")
     date: XeroDate | None = None
     amount: Decimal
     reference: str | None = None
+    status: str | None = None
 
 
 class XeroInvoice(XeroModel):
@@ -237,6 +240,20 @@ class XeroManualJournal(XeroManualJournalIn):
     updated_date_utc: XeroDateTime | None = Field(default=None, alias="UpdatedDateUTC")
 
 
+class XeroAllocationIn(XeroModel):
+    invoice: XeroInvoiceRef
+    amount: Decimal
+    date: XeroDate
+
+
+class XeroAllocation(XeroModel):
+    allocation_id: str | None = Field(default=None, alias="AllocationID")
+    invoice: XeroInvoiceRef
+    amount: Decimal
+    date: XeroDate
+    is_deleted: bool = False
+
+
 class XeroCreditNoteIn(XeroModel):
     type: Literal["ACCRECCREDIT", "ACCPAYCREDIT"] = "ACCRECCREDIT"
     contact: XeroContactRef
@@ -264,19 +281,14 @@ class XeroCreditNote(XeroModel):
     total_tax: Decimal
     total: Decimal
     remaining_credit: Decimal | None = None
-    amount_paid: Decimal = Decimal(0)
+    payments: list[XeroPaymentSummary] = Field(default_factory=list)
+    allocations: list[XeroAllocation] = Field(default_factory=list)
     reference: str | None = None
     updated_date_utc: XeroDateTime | None = Field(default=None, alias="UpdatedDateUTC")
 
-
-class XeroAllocationIn(XeroModel):
-    invoice: XeroInvoiceRef
-    amount: Decimal
-    date: XeroDate
-
-
-class XeroAllocation(XeroModel):
-    allocation_id: str | None = Field(default=None, alias="AllocationID")
-    invoice: XeroInvoiceRef
-    amount: Decimal
-    date: XeroDate
+    @property
+    def refunds(self) -> list[XeroPaymentSummary]:
+        """Cash paid back against the credit note: its payments. Xero sends no total of
+        them (a credit note has no ``AmountPaid``); what was applied to invoices is in
+        ``allocations`` and what is left in ``remaining_credit``."""
+        return [p for p in self.payments if p.status != "DELETED"]

@@ -187,8 +187,15 @@ def new_deal_id() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
+OUR_XERO_TENANT = "00000000-0000-4000-8000-000000000001"  # the settings' default
+
+
 def xero_event(
-    invoice_id: str, *, category: str = "INVOICE", event_type: str = "UPDATE"
+    invoice_id: str,
+    *,
+    category: str = "INVOICE",
+    event_type: str = "UPDATE",
+    tenant: str = OUR_XERO_TENANT,
 ) -> dict[str, Any]:
     return {
         "resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{invoice_id}",
@@ -196,7 +203,7 @@ def xero_event(
         "eventDateUtc": "2025-03-01T10:00:00.123",
         "eventType": event_type,
         "eventCategory": category,
-        "tenantId": "00000000-0000-4000-8000-000000000001",
+        "tenantId": tenant,
         "tenantType": "ORGANISATION",
     }
 

@@ -6,6 +6,7 @@ our ledger."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from quote2cash.cli import app
 from quote2cash.messages import refund_workflow_id
+from quote2cash.reconciliation import run_reconciliation
 from quote2cash.settings import get_settings
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
@@ -76,6 +78,10 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
         [invoice] = await xero_list(spine, http, "Invoices")
         notes = await xero_list(spine, http, "CreditNotes")
         payments = await xero_list(spine, http, "Payments")
+    # Xero sends no cash total on a credit note: what went back is its Payments, and
+    # the day's reconciliation finds the refunded deal in order from them.
+    summary = await run_reconciliation(spine.client, spine.settings, datetime.now(UTC).date())
+    assert (summary.findings, summary.pending, summary.matched) == (0, 0, 1)
 
     assert (state["step"], state["amount"], state["done"]) == (
         "refunded",
@@ -95,6 +101,8 @@ async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
     assert f"ask for at most {rest}" in cause.message
     assert [D(str(n["Total"])) for n in notes] == [D("10.00"), rest]
     assert {n["Status"] for n in notes} == {"PAID"}  # all their credit paid out as cash
+    assert [[D(str(p["Amount"])) for p in n["Payments"]] for n in notes] == [[D("10.00")], [rest]]
+    assert not any("AmountPaid" in n for n in notes)
     refunds = [p for p in payments if p["PaymentType"] == "ARCREDITPAYMENT"]
     assert sorted(D(str(p["Amount"])) for p in refunds) == sorted([D("10.00"), rest])
     # The invoice itself never changes: paid in full, the money back on the credit notes.

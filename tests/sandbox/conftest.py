@@ -20,7 +20,7 @@ from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from tests.sandbox.receiver import Receiver
-from tests.sandbox.xero_contract import ContractChecker
+from tests.sandbox.xero_contract import ContractChecker, xero_openapi
 
 HUBSPOT_TOKEN = "hs-test-token"
 HUBSPOT_SECRET = "hs-client-secret"
@@ -86,6 +86,9 @@ async def raw_http() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def contract() -> Iterator[ContractChecker]:
+    # Loaded before any request: loading it inside the first hook blocks the event loop
+    # for seconds and turns concurrent requests into sequential ones.
+    xero_openapi()
     checker = ContractChecker()
     yield checker
     assert not checker.failures, "\n".join(checker.failures)

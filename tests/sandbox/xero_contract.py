@@ -5,19 +5,21 @@ tests passes through ``ContractChecker`` (an httpx event hook). Responses whose 
 the spec does not declare for the operation (401, 403, 404, 429, 5xx) are counted but not
 validated: the published spec has no schema for them.
 
-The spec (``../shared/vendor-specs/xero/xero_accounting.yaml``) is loaded once per
-session. It declares many booleans with ``default: "false"`` (a string), which strict
-validators reject; those are corrected in memory, never in the file.
+A declared response is checked twice: by openapi-core (types, required properties) and
+for properties its schema does not declare, at any depth (``xero_spec.undeclared``): the
+spec's schemas allow extra properties, and a field Xero never sends is one our code
+must never learn to read.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,42 +30,14 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "vendor-specs"
-    / "xero"
-    / "xero_accounting.yaml"
-)
+from tests.sandbox.xero_spec import SPEC, response_schema, undeclared, xero_spec
+
 SPEC_HOST = "https://api.xero.com"
-
-
-def _fix_booleans(node: Any) -> int:
-    """Turn ``"false"``/``"true"`` defaults and examples of booleans into booleans."""
-    fixed = 0
-    if isinstance(node, dict):
-        if node.get("type") == "boolean":
-            for key in ("default", "example"):
-                if isinstance(node.get(key), str):
-                    node[key] = node[key].strip().lower() == "true"
-                    fixed += 1
-        for child in node.values():
-            fixed += _fix_booleans(child)
-    elif isinstance(node, list):
-        for child in node:
-            fixed += _fix_booleans(child)
-    return fixed
 
 
 @lru_cache(maxsize=1)
 def xero_openapi() -> OpenAPI:
-    if not SPEC.exists():
-        pytest.skip(f"Xero OpenAPI spec not found at {SPEC} (the shared vendor-specs folder)")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec = yaml.load(SPEC.read_text(), Loader=loader)  # noqa: S506 - a safe loader
-    _fix_booleans(spec)
-    return OpenAPI.from_dict(spec)
+    return OpenAPI.from_dict(copy.deepcopy(xero_spec()))
 
 
 class _Request:
@@ -97,27 +71,15 @@ class ContractChecker:
     responses_checked: int = 0
     responses_undeclared: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    operations: set[tuple[str, str, int]] = field(default_factory=set)
+    """(method, the spec's path template, status) of every response checked."""
 
     def declared(self, method: str, path: str, status: int) -> bool:
-        spec = xero_openapi().spec
-        template = self._template(path)
+        template = template_of(method, path)
         if template is None:
             return False
-        operation = (spec / "paths" / template / method.lower()).read_value()
+        operation = xero_spec()["paths"][template][method.lower()]
         return str(status) in operation.get("responses", {})
-
-    def _template(self, path: str) -> str | None:
-        relative = path.removeprefix("/api.xro/2.0")
-        paths = (xero_openapi().spec / "paths").read_value()
-        parts = relative.strip("/").split("/")
-        for template in paths:
-            pieces = template.strip("/").split("/")
-            if len(pieces) == len(parts) and all(
-                p == q or (p.startswith("{") and p.endswith("}"))
-                for p, q in zip(pieces, parts, strict=True)
-            ):
-                return str(template)
-        return None
 
     async def on_request(self, request: httpx.Request) -> None:
         if not request.url.path.startswith("/api.xro/"):
@@ -145,10 +107,43 @@ class ContractChecker:
                 )
         except Exception as exc:
             self.failures.append(f"response {where}: {_why(exc)}")
+        self.failures += [
+            f"response {where}: {p} is not in Xero's schema" for p in self._extra(response)
+        ]
         self.responses_checked += 1
+        template = template_of(request.method, request.url.path)
+        self.operations.add((request.method, str(template), response.status_code))
+
+    def _extra(self, response: httpx.Response) -> list[str]:
+        request = response.request
+        template = template_of(request.method, request.url.path)
+        assert template is not None  # declared() found it
+        schema = response_schema(template, request.method, response.status_code)
+        if schema is None:
+            return []
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return []  # openapi-core already reported a body that is not JSON
+        return undeclared(schema, body)
 
     def hooks(self) -> dict[str, list[Any]]:
         return {"request": [self.on_request], "response": [self.on_response]}
+
+
+def template_of(method: str, path: str) -> str | None:
+    """The spec's path template of a request: literal segments first, then any template
+    with a parameter there, among those that declare the method."""
+    parts = path.removeprefix("/api.xro/2.0").strip("/").split("/")
+    found = []
+    for template, operations in xero_spec()["paths"].items():
+        pieces = str(template).strip("/").split("/")
+        if method.lower() not in operations or len(pieces) != len(parts):
+            continue
+        pairs = list(zip(pieces, parts, strict=True))
+        if all(p == q or (p.startswith("{") and p.endswith("}")) for p, q in pairs):
+            found.append((sum(p != q for p, q in pairs), str(template)))
+    return min(found)[1] if found else None
 
 
 @contextmanager

@@ -25,7 +25,6 @@ class XeroSandboxConfig(BaseSettings):
     webhook_max_attempts: int = 5
     webhook_retry_base_seconds: float = 1.0
     public_url: str = Field("", description="base of resourceUrl in webhooks")
-    provider_name: str = "quote2cash sandbox"
     organisation_name: str = "Demo Company (UK)"
     base_currency: str = "GBP"
     payment_terms_days: int = 30

@@ -1,8 +1,11 @@
 """Xero's response shapes: the envelope, validation errors, auth and not-found answers.
 
-- Success: ``{"Id", "Status": "OK", "ProviderName", "DateTimeUTC": "/Date(ms)/", <Things>}``.
+- Success: ``{<Things>: [...]}`` (``shapes.project``: what the spec declares). Real Xero
+  also sends ``Id``, ``Status``, ``ProviderName`` and ``DateTimeUTC`` around it, which
+  the spec does not declare and the client must not read.
 - 400: ``{"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation
-  exception occurred", "Elements": [<the element sent, plus "ValidationErrors">]}``.
+  exception occurred", "Elements": [<the element's id, plus "ValidationErrors">]}``
+  (real Xero echoes the whole element; the spec's ``Element`` declares only ids).
 - 401/403: ``{"Type": null, "Title", "Status", "Detail": "AuthenticationUnsuccessful",
   "Instance"}`` (a missing or unknown ``xero-tenant-id`` is a 403).
 - 404: plain text ``The resource you're looking for cannot be found``.
@@ -20,9 +23,8 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
 from quote2cash.connectors import jsoncodec
-from quote2cash.connectors.xero_dates import msdate
 from quote2cash.sandbox.common.faults import Quota
-from quote2cash.sandbox.xero.clock import Clock
+from quote2cash.sandbox.xero.shapes import project
 
 NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
 
@@ -49,7 +51,9 @@ class XeroValidation(Exception):
             "Message": "A validation exception occurred",
         }
         errors = [{"Message": m} for m in self.messages]
-        body["Elements"] = [{**(self.element or {}), "ValidationErrors": errors}]
+        body["Elements"] = [
+            project("Element", {**(self.element or {}), "ValidationErrors": errors})
+        ]
         return body
 
 
@@ -61,16 +65,6 @@ class XeroAuthFailed(Exception):
     def __init__(self, status: int) -> None:
         super().__init__("AuthenticationUnsuccessful")
         self.status = status
-
-
-def envelope(provider: str, clock: Clock, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "Id": str(uuid.uuid4()),
-        "Status": "OK",
-        "ProviderName": provider,
-        "DateTimeUTC": msdate(clock()).replace("+0000", ""),
-        key: items,
-    }
 
 
 def auth_body(status: int) -> dict[str, Any]:

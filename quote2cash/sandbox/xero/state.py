@@ -26,7 +26,8 @@ from quote2cash.sandbox.common.store import Doc, DocStore
 from quote2cash.sandbox.common.webhooks import WebhookDispatcher
 from quote2cash.sandbox.xero.books import Books
 from quote2cash.sandbox.xero.config import XeroSandboxConfig
-from quote2cash.sandbox.xero.envelope import XeroJSON, XeroValidation, envelope
+from quote2cash.sandbox.xero.envelope import XeroJSON, XeroValidation
+from quote2cash.sandbox.xero.shapes import COLLECTIONS, project
 
 IDEMPOTENCY_KIND = "_idempotency"
 MAX_KEY_LENGTH = 128
@@ -41,7 +42,9 @@ class Xero:
     dispatcher: WebhookDispatcher
 
     def respond(self, collection: str, items: list[Doc]) -> XeroJSON:
-        return XeroJSON(envelope(self.config.provider_name, self.books.clock, collection, items))
+        """The collection as Xero sends it: only what its spec declares, nothing stored
+        for the emulator's own bookkeeping."""
+        return XeroJSON({collection: project(COLLECTIONS[collection], items)})
 
     def _event(self, base: str, at: str, category: str, kind: str, rid: str) -> dict[str, Any]:
         event: dict[str, Any] = {
@@ -171,9 +174,12 @@ def _run(store: DocStore, run_one: Callable[[Doc], Doc], item: Doc, summarize: b
             return {**run_one(item), "StatusAttributeString": "OK"}
     except XeroValidation as failed:
         errors = [{"Message": m} for m in failed.messages]
+        # Documents flag it HasErrors, contacts and payments HasValidationErrors: the
+        # answer keeps the one its schema declares.
         return {
             **item,
             "HasErrors": True,
+            "HasValidationErrors": True,
             "StatusAttributeString": "ERROR",
             "ValidationErrors": errors,
         }
