@@ -20,10 +20,12 @@ from quote2cash.connectors.xero_models import (
     XeroInvoiceIn,
     XeroLineItemIn,
 )
+from quote2cash.devstack.seed import prepare_crm
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.hubspot.seed import seed
 from quote2cash.sandbox.xero import create_app as xero_app
+from quote2cash.settings import Settings
 from tests.sandbox.conftest import (
     HUBSPOT_TOKEN,
     XERO_TENANT,
@@ -52,6 +54,8 @@ async def test_closed_won_deal_to_paid_invoice(
     crm_url, books_url = both
     crm = HubSpotClient(http, base_url=crm_url, token=HUBSPOT_TOKEN)
     books = XeroClient(xero_http, base_url=books_url, tenant_id=XERO_TENANT, token=XERO_TOKEN)
+    # As a user does before any deal: the quote2cash properties the write-back sets.
+    await prepare_crm(Settings(hubspot_base_url=crm_url, hubspot_token=HUBSPOT_TOKEN), http)
     deal_id = (await seed(crm))["deals"][0]
     await crm.update_deal(deal_id, {"dealstage": "closedwon"})
 
