@@ -7,6 +7,7 @@ workflows and activities. Ports are chosen by the OS; nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,13 @@ TWICE_OUT_OF_ORDER: dict[str, Any] = {
     "webhooks": {"duplicate_rate": 1.0, "reorder": True},
     "seed": 7,
 }
+
+
+# The dev server (and so every ``deal:hubspot:<id>`` workflow id, which a closed deal
+# never gives up) lives for the whole session, while each test, and each database it
+# runs on, gets a fresh HubSpot emulator: each starts its records in an id range of its
+# own, so no test's deals meet another's closed workflows.
+CRM_IDS = itertools.count(1001, 100_000)
 
 
 @dataclass
@@ -73,6 +81,7 @@ def spine_servers(
             webhook_url=f"{api.url}/webhooks/hubspot",
             webhook_retry_base_seconds=0.05,
             faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
+            first_object_id=next(CRM_IDS),
         )
         xero_cfg = XeroSandboxConfig(
             token=settings.xero_token,

@@ -18,7 +18,6 @@ from quote2cash.devstack.scenarios import APPROVAL, DEAL_OWNER, REJECTED, seed_d
 from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.settings import get_settings
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.recording import record_history
 
 TOKENS = {
@@ -83,7 +82,6 @@ def _cli(spine: Spine, *args: str) -> tuple[int, str]:
 
 
 async def test_approvals_through_api_and_cli(spine: Spine) -> None:
-    await start_ids_at(spine, 3001)
     async with httpx.AsyncClient(timeout=20) as http:
         driver = DealDriver(spine.settings, spine.client, http, [])
         approved = await seed_deal(driver.hubspot, APPROVAL)

@@ -16,7 +16,6 @@ from quote2cash.devstack.scenarios import DealSpec, seed_deal
 from quote2cash.messages import Stage
 from quote2cash.store import LedgerRepository, make_engine, unit_of_work
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.e2e.test_approvals import _as, _cli, _state, scoped_tokens
 
 __all__ = ["scoped_tokens"]  # the approvers' tokens, read by the API at start
@@ -40,7 +39,6 @@ async def _awaiting_payment(spine: Spine, deal_id: str, driver: DealDriver) -> d
 
 
 async def test_void_and_reissue_through_the_cli(spine: Spine) -> None:
-    await start_ids_at(spine, 3201)
     async with httpx.AsyncClient(timeout=20) as http:
         driver = DealDriver(spine.settings, spine.client, http, [])
         deal = await seed_deal(driver.hubspot, PLAIN)

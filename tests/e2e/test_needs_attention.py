@@ -16,7 +16,6 @@ from quote2cash.devstack.scenarios import BAD_DATA, GOOD_VAT_ID, seed_deal
 from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.settings import get_settings
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 
 
 def _cli(spine: Spine, *args: str) -> tuple[int, str]:
@@ -30,7 +29,6 @@ def _cli(spine: Spine, *args: str) -> tuple[int, str]:
 
 
 async def test_parked_deal_is_listed_fixed_and_retried(spine: Spine) -> None:
-    await start_ids_at(spine, 4001)
     async with httpx.AsyncClient(timeout=20) as http:
         probe = DealDriver(spine.settings, spine.client, http, [])
         deal = await seed_deal(probe.hubspot, BAD_DATA)

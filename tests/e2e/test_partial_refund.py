@@ -23,7 +23,6 @@ from quote2cash.settings import get_settings
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import paid_deal, xero_list
 from tests.recording import record_history
 
@@ -47,7 +46,6 @@ async def _result(spine: Spine, deal_id: str, refund_id: str) -> Any:
 
 
 async def test_partial_refunds_of_apaid_deal(spine: Spine) -> None:
-    await start_ids_at(spine, 5501)
     auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
     async with httpx.AsyncClient(timeout=20) as http:
         deal_id = await paid_deal(spine, http)

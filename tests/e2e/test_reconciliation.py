@@ -23,7 +23,6 @@ from quote2cash.reconciliation import (
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.reconciliation import ReconciliationRepository
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.recording import record_history
 
 DEALS = 2
@@ -46,7 +45,6 @@ async def _latest(spine: Spine, http: httpx.AsyncClient) -> dict[str, object]:
 
 
 async def test_reconciliation_explains_what_changed_behind_our_back(spine: Spine) -> None:
-    await start_ids_at(spine, 7001)
     today = datetime.now(UTC).date()
     async with httpx.AsyncClient(timeout=20) as http:
         nothing = await http.get(
@@ -145,7 +143,6 @@ async def _refund(
 async def test_refunded_deals_reconcile_with_their_credit_notes(spine: Spine) -> None:
     """A full refund (payment taken off, credit note allocated) and a partial one (cash
     paid back on a credit note) match our credit-note and refund journals exactly."""
-    await start_ids_at(spine, 7101)
     today = datetime.now(UTC).date()
     async with httpx.AsyncClient(timeout=20) as http:
         driver = await _paid_deals(spine, http)

@@ -14,13 +14,11 @@ from quote2cash.reconciliation import run_reconciliation
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import paid_deal, xero_list
 from tests.recording import record_history
 
 
 async def test_refund_of_apaid_deal(spine: Spine) -> None:
-    await start_ids_at(spine, 5001)
     auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
     async with httpx.AsyncClient(timeout=20) as http:
         deal_id = await paid_deal(spine, http)

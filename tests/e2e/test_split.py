@@ -24,12 +24,10 @@ from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.idmap import IdMapRepository
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.recording import record_history
 
 
 async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) -> None:
-    await start_ids_at(spine, 6001)
     async with httpx.AsyncClient(timeout=20) as http:
         probe = DealDriver(spine.settings, spine.client, http, [])
         deal = await seed_deal(probe.hubspot, SPLIT)
@@ -66,7 +64,6 @@ async def test_fifty_fifty_deal_is_invoiced_twice_paid_and_posted(spine: Spine) 
 
 
 async def test_per_shipment_deal_is_invoiced_per_shipment_paid_and_posted(spine: Spine) -> None:
-    await start_ids_at(spine, 6501)
     async with httpx.AsyncClient(timeout=20) as http:
         probe = DealDriver(spine.settings, spine.client, http, [])
         spec = replace(SPLIT, label="billed per shipment", billing_schedule="per_shipment")

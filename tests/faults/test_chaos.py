@@ -22,13 +22,11 @@ from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 from tests.faults.conftest import CHAOS_HTTP_TIMEOUT_S
 
 DEALS = 15
 CHAOS = chaos(http_timeout_s=CHAOS_HTTP_TIMEOUT_S)
 DEADLINE_SECONDS = 75
-FIRST_CRM_ID = 8001  # apart from the other end-to-end tests' deals (tests/e2e/ids.py)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +47,6 @@ async def _drive(spine: Spine, http: httpx.AsyncClient) -> DealDriver:
 async def test_deals_reach_posted_exactly_once_under_chaos(chaos_spine: Spine) -> None:
     spine = chaos_spine
     assert spine.settings.xero_calls_per_minute == CHAOS.limits["xero_calls_per_minute"]
-    await start_ids_at(spine, FIRST_CRM_ID)
     async with httpx.AsyncClient(timeout=30, headers=EXEMPT_HEADERS) as http:
         await apply(http, spine.settings, CHAOS)
         driver = await _drive(spine, http)

@@ -43,7 +43,12 @@ def create_app(
         max_attempts=config.webhook_max_attempts,
         retry_base_seconds=config.webhook_retry_base_seconds,
     )
-    crm = Crm(store, clock or (lambda: datetime.now(UTC)), strict=config.strict_properties)
+    crm = Crm(
+        store,
+        clock or (lambda: datetime.now(UTC)),
+        strict=config.strict_properties,
+        first_id=config.first_object_id,
+    )
 
     async def seed_in_process(app: FastAPI) -> dict[str, Any]:
         async with self_client(app) as http:

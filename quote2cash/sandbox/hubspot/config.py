@@ -29,6 +29,7 @@ class HubSpotSandboxConfig(BaseSettings):
     webhook_properties: list[str] = Field(default_factory=lambda: ["dealstage"])
     webhook_max_attempts: int = 5
     webhook_retry_base_seconds: float = 1.0
+    first_object_id: int = Field(1001, ge=1, description="id of the portal's first record")
     portal_id: int = 62515
     app_id: int = 1160452
     user_id: int = 3001

@@ -67,10 +67,13 @@ def as_property_value(name: str, value: Any) -> str | None:
 
 
 class Crm:
-    def __init__(self, store: DocStore, clock: Clock, *, strict: bool = True) -> None:
+    def __init__(
+        self, store: DocStore, clock: Clock, *, strict: bool = True, first_id: int = 1001
+    ) -> None:
         self.store = store
         self.clock = clock
         self.strict = strict
+        self.first_id = first_id
 
     def _check(self, kind: str, values: Mapping[str, str | None]) -> None:
         if self.strict:
@@ -78,7 +81,7 @@ class Crm:
         property_defs.check_values(self.store, kind, values)
 
     def new_id(self) -> str:
-        return str(self.store.next_value("hubspot:object-id", start=1001))
+        return str(self.store.next_value("hubspot:object-id", start=self.first_id))
 
     def create(
         self,
