@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_api_url: str = ""
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest request body an endpoint takes (some declare their own: api/limits.py)."""
+    codec_cors_origins: list[str] = ["http://127.0.0.1:8233"]
+    """Browser origins allowed to call the codec server: the Temporal UI's."""
 
     hubspot_base_url: str = "http://127.0.0.1:8101"
     hubspot_token: str = DEV_SECRET

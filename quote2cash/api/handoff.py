@@ -29,6 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from quote2cash.api.late_payments import payment_after_close
 from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Relayed
 from quote2cash.api.schemas import (
+    MAX_EPOCH_SECONDS,
     HubSpotEvent,
     PaymentEvent,
     ProvisioningRequest,
@@ -36,6 +37,7 @@ from quote2cash.api.schemas import (
     UsageReport,
     XeroEvent,
     payment_signal,
+    too_long,
 )
 from quote2cash.messages import (
     DEAL_WORKFLOW,
@@ -73,6 +75,11 @@ BatchHandler = Callable[["Relay", Sequence[InboxEntry]], Awaitable[Outcome]]
 
 def not_won_reason(event: HubSpotEvent, won_stages: frozenset[str]) -> str | None:
     """Why the event does not close a deal, or None when it does."""
+    if not 0 <= event.occurred_at <= MAX_EPOCH_SECONDS * 1000:
+        return f"unusable event: occurredAt {event.occurred_at} is not a date"
+    problem = too_long(objectId=str(event.object_id))
+    if problem:
+        return f"unusable event: {problem}"
     if event.subscription_type != HUBSPOT_DEAL_CHANGE or event.property_name != "dealstage":
         return f"not a deal stage change ({event.subscription_type} {event.property_name})"
     if event.property_value not in won_stages:
@@ -163,7 +170,10 @@ async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
 
 async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     """To the deal the payment names; a subscription's invoice to its collection."""
-    crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
+    try:
+        crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
+    except ValueError as exc:  # stored before ingress checked it: retrying cannot help
+        return Ignored(str(exc))
     collection = await asyncio.to_thread(relay.collection_of, received.invoice_id)
     handle = await relay.handle(collection or deal_workflow_id(crm, deal_id))
     try:

@@ -22,7 +22,13 @@ from pydantic import TypeAdapter
 from quote2cash.api.deps import StateDep
 from quote2cash.api.errors import BadSignature, EndpointDisabled
 from quote2cash.api.ingress import store_payment
-from quote2cash.api.schemas import SUCCEEDED_PAYMENTS, Accepted, PaymentEvent, payment_signal
+from quote2cash.api.schemas import (
+    SUCCEEDED_PAYMENTS,
+    Accepted,
+    PaymentEvent,
+    payment_signal,
+    too_long,
+)
 from quote2cash.api.webhooks import parsed, reject
 from quote2cash.connectors.signatures import PAYMENT_SIGNATURE, SignatureError, verify_payment
 
@@ -30,6 +36,9 @@ router = APIRouter(tags=["webhooks"])
 
 
 def _ignored(event: PaymentEvent) -> str | None:
+    problem = too_long(event=event.id, type=event.type)
+    if problem:
+        return f"unusable event: {problem}"
     if event.type not in SUCCEEDED_PAYMENTS:
         return f"{event.type}: only succeeded payments move a deal"
     try:
