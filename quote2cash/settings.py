@@ -28,7 +28,7 @@ _SECRETS = (
 
 class ApiToken(BaseModel):
     """A scoped API token: who presents it, and the roles it grants (``ops``,
-    ``approver``, ``provisioning``, ``usage``)."""
+    ``approver``, ``provisioning``, ``usage``, ``codec``)."""
 
     token: str = Field(min_length=16)
     subject: str = Field(min_length=1)
@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     """Largest request body an endpoint takes (some declare their own: api/limits.py)."""
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233"]
     """Browser origins allowed to call the codec server: the Temporal UI's."""
+    codec_token: str = ""
+    """Grants only the ``codec`` role (decrypting payloads for the Temporal UI); the
+    embedded stack makes one up when empty."""
 
     hubspot_base_url: str = "http://127.0.0.1:8101"
     hubspot_token: str = DEV_SECRET
