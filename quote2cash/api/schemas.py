@@ -163,6 +163,24 @@ them in columns of 255 characters."""
 MAX_EPOCH_SECONDS = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
+class Unmatched(ValueError):
+    """Money we cannot match to an invoice of a deal: held for review, never dropped."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        payment_id: str,
+        deal_id: str,
+        invoice_id: str,
+        amount: Decimal,
+        currency: str,
+    ) -> None:
+        super().__init__(reason)
+        self.payment_id, self.deal_id, self.invoice_id = payment_id, deal_id, invoice_id
+        self.amount, self.currency = amount, currency
+
+
 def too_long(**ids: str | None) -> str | None:
     """Why one of ``ids`` cannot be ours, or None."""
     for name, value in ids.items():
@@ -194,11 +212,19 @@ def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
     if it names no deal, its currency is not an ISO 4217 code, or an id, amount or date
     is out of what we can hold."""
     paid = event.data.object
-    deal, invoice = paid.metadata.get("q2c_deal_id"), paid.metadata.get("q2c_invoice_id")
-    if not deal or not invoice:
-        raise ValueError("metadata must carry q2c_deal_id and q2c_invoice_id")
+    deal = paid.metadata.get("q2c_deal_id", "")
+    invoice = paid.metadata.get("q2c_invoice_id", "")
     currency = paid.currency.upper()
     amount = _checked(paid, deal, invoice)
+    if not deal or not invoice:
+        raise Unmatched(
+            "metadata must carry q2c_deal_id and q2c_invoice_id",
+            payment_id=paid.payment_id,
+            deal_id=deal,
+            invoice_id=invoice,
+            amount=amount,
+            currency=currency,
+        )
     on = datetime.fromtimestamp(paid.created, UTC).date() if paid.created else None
     signal = PaymentReceived(
         payment_id=paid.payment_id,

@@ -182,6 +182,16 @@ class InboxRepository:
             next_attempt_at=None,
         )
 
+    def mark_held(self, entry_id: int, reason: str, *, now: datetime | None = None) -> None:
+        """A payment held for review (``held_payment``): not relayed, not posted."""
+        self._set(
+            entry_id,
+            now or utcnow(),
+            status=InboxStatus.HELD,
+            error=reason,
+            next_attempt_at=None,
+        )
+
     def requeue(self, entry_id: int, *, now: datetime | None = None) -> None:
         """Make an entry due again now (operator replay)."""
         self._set(entry_id, now or utcnow(), status=InboxStatus.PENDING, next_attempt_at=None)
