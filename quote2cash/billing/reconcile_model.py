@@ -167,3 +167,14 @@ class Summary(_Fact):
             pending=len(report.pending),
             totals=report.totals,
         )
+
+
+RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
+
+
+class ReconciliationStart(BaseModel):
+    """The reconciliation workflow's input (quote2cash.reconciliation starts it)."""
+
+    business_date: date | None = None
+    """None: the day the workflow starts (what a scheduled run reconciles)."""
+    grace_days: int = Field(default=3, ge=0)
