@@ -148,3 +148,10 @@ def test_money_columns_refuse_what_postgresql_cannot_hold() -> None:
     assert exact_amount(MAX_AMOUNT - Decimal("0.000001")) == MAX_AMOUNT - Decimal("0.000001")
     with pytest.raises(InvalidAmount, match="beyond"):
         exact_amount(MAX_AMOUNT)
+
+
+async def test_a_refund_beyond_the_money_columns_is_a_422(api: Api) -> None:
+    body = {"reason": "typo", "amount": str(MAX_AMOUNT), "refund_id": "R1"}
+    response = await api.ops("POST", "/deals/hubspot/1/refund", json=body)
+    assert response.status_code == 422
+    assert "amount" in response.json()["detail"]
