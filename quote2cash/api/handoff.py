@@ -177,7 +177,7 @@ async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
     try:
         crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
     except Unmatched as exc:
-        workflow_id = deal_workflow_id("hubspot", exc.deal_id) if exc.deal_id else ""
+        workflow_id = deal_workflow_id(exc.crm, exc.deal_id) if exc.deal_id else ""
         return _held(str(exc), exc.payment_id, workflow_id, exc.invoice_id, exc)
     except ValueError as exc:  # stored before ingress checked it: retrying cannot help
         return Ignored(str(exc))

@@ -170,6 +170,7 @@ class Unmatched(ValueError):
         self,
         reason: str,
         *,
+        crm: str,
         payment_id: str,
         deal_id: str,
         invoice_id: str,
@@ -177,7 +178,8 @@ class Unmatched(ValueError):
         currency: str,
     ) -> None:
         super().__init__(reason)
-        self.payment_id, self.deal_id, self.invoice_id = payment_id, deal_id, invoice_id
+        self.crm, self.payment_id = crm, payment_id
+        self.deal_id, self.invoice_id = deal_id, invoice_id
         self.amount, self.currency = amount, currency
 
 
@@ -219,6 +221,7 @@ def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
     if not deal or not invoice:
         raise Unmatched(
             "metadata must carry q2c_deal_id and q2c_invoice_id",
+            crm=paid.metadata.get("q2c_crm", "hubspot"),
             payment_id=paid.payment_id,
             deal_id=deal,
             invoice_id=invoice,
