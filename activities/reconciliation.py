@@ -1,9 +1,10 @@
 """Reconciliation activity: gather each side, compare, store the day's report.
 
 The three sides (the CRM's won deals, Xero's invoices and credit notes page by page,
-our ledger and id map) can be large, so they never travel through workflow history:
-this activity gathers them, compares them with the pure ``billing.reconcile`` and
-stores the report; only a summary (counts and per-currency totals) goes back.
+our ledger, id map and payments held for review) can be large, so they never travel
+through workflow history: this activity gathers them, compares them with the pure
+``billing.reconcile`` and stores the report; only a summary (counts and per-currency
+totals) goes back.
 Rerunning a business date replaces its report.
 """
 
@@ -27,6 +28,7 @@ from quote2cash.billing.reconcile_model import (
     CreditNoteFact,
     EntryFact,
     Facts,
+    HeldPaymentFact,
     InvoiceFact,
     PaymentFact,
     Report,
@@ -38,14 +40,17 @@ from quote2cash.connectors.hubspot import HubSpotFilter
 from quote2cash.connectors.xero import XeroCreditNote, XeroInvoice
 from quote2cash.messages import deal_workflow_id
 from quote2cash.store.db import unit_of_work
+from quote2cash.store.held_payments import HeldPaymentRepository
 from quote2cash.store.idmap import IdMapRepository
 from quote2cash.store.ledger import LedgerRepository, PostedEntry
+from quote2cash.store.models import HeldPayment
 from quote2cash.store.reconciliation import ReconciliationRepository
 
 CRM = "hubspot"
 DEAL_PROPERTIES = ("dealstage", "closedate", "amount", "deal_currency_code")
 XERO_PAGE = 100
 RATE_LIMIT_PAUSE_S = 1.0
+HELD_MAX = 10_000
 T = TypeVar("T")
 
 
@@ -60,13 +65,14 @@ class ReconciliationActivities:
             won = await self._won_deals(request.business_date)
             invoices = await _all_pages(self._deps.xero.invoices_page, "invoices")
             notes = await _all_pages(self._deps.xero.credit_notes_page, "credit notes")
-        mapped, entries = await asyncio.to_thread(self._ours)
+        mapped, entries, held = await asyncio.to_thread(self._ours)
         facts = Facts(
             business_date=request.business_date,
             won_deals=tuple(won),
             invoices=tuple(_invoice(i, mapped) for i in invoices if i.type == "ACCREC"),
             credit_notes=tuple(_credit_note(c) for c in notes if c.type == "ACCRECCREDIT"),
             entries=tuple(_entry(e) for e in entries),
+            held_payments=tuple(_held(h) for h in held),
             grace_days=request.grace_days,
         )
         report = reconcile(facts)
@@ -100,10 +106,11 @@ class ReconciliationActivities:
             )
         return deals
 
-    def _ours(self) -> tuple[dict[str, str], list[PostedEntry]]:
+    def _ours(self) -> tuple[dict[str, str], list[PostedEntry], list[HeldPayment]]:
         with unit_of_work(self._deps.engine) as session:
             mapped = IdMapRepository(session).mapped("xero", "invoice")
-            return mapped, LedgerRepository(session).entries()
+            held = HeldPaymentRepository(session).held(limit=HELD_MAX)
+            return mapped, LedgerRepository(session).entries(), held
 
     def _save(self, report: Report) -> int:
         with unit_of_work(self._deps.engine) as session:
@@ -144,6 +151,18 @@ def _invoice(invoice: XeroInvoice, mapped: dict[str, str]) -> InvoiceFact:
             PaymentFact(payment_id=p.payment_id, amount=p.amount) for p in invoice.payments
         ),
         our_key=mapped.get(invoice.invoice_id),
+    )
+
+
+def _held(row: HeldPayment) -> HeldPaymentFact:
+    assert row.id is not None
+    return HeldPaymentFact(
+        payment_id=row.payment_id,
+        workflow_id=row.workflow_id,
+        invoice_id=row.invoice_id,
+        amount=row.amount,
+        currency=row.currency,
+        inbox_id=row.inbox_id,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
 from temporalio.client import (
     Client,
     Schedule,
@@ -23,19 +22,17 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from quote2cash.billing.reconcile_model import Summary
+from quote2cash.billing.reconcile_model import (
+    RECONCILIATION_WORKFLOW,
+    ReconciliationStart,
+    Summary,
+)
 from quote2cash.settings import Settings
 
-RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
+__all__ = ["RECONCILIATION_WORKFLOW", "ReconciliationStart"]
 SCHEDULE_ID = "q2c-reconciliation"
 SCHEDULED_ID_PREFIX = "reconciliation:scheduled"
 """Scheduled runs get this id plus the scheduled time (Temporal appends it)."""
-
-
-class ReconciliationStart(BaseModel):
-    business_date: date | None = None
-    """None: the day the workflow starts (what a scheduled run reconciles)."""
-    grace_days: int = Field(default=3, ge=0)
 
 
 def reconciliation_workflow_id(business_date: date) -> str:

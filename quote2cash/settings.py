@@ -28,7 +28,7 @@ _SECRETS = (
 
 class ApiToken(BaseModel):
     """A scoped API token: who presents it, and the roles it grants (``ops``,
-    ``approver``, ``provisioning``, ``usage``)."""
+    ``approver``, ``provisioning``, ``usage``, ``codec``)."""
 
     token: str = Field(min_length=16)
     subject: str = Field(min_length=1)
@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_api_url: str = ""
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest request body an endpoint takes (some declare their own: api/limits.py)."""
+    codec_cors_origins: list[str] = ["http://127.0.0.1:8233"]
+    """Browser origins allowed to call the codec server: the Temporal UI's."""
+    codec_token: str = ""
+    """Grants only the ``codec`` role (decrypting payloads for the Temporal UI); the
+    embedded stack makes one up when empty."""
 
     hubspot_base_url: str = "http://127.0.0.1:8101"
     hubspot_token: str = DEV_SECRET

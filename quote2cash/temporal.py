@@ -12,12 +12,10 @@ import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, Interceptor
-from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
@@ -25,28 +23,31 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
+from quote2cash.search_attributes import (
+    SA_AMOUNT,
+    SA_ATTENTION,
+    SA_CURRENCY,
+    SA_CUSTOMER_ID,
+    SA_DEAL_ID,
+    SA_INVOICE_NUMBER,
+    SA_STAGE,
+    SEARCH_ATTRIBUTES,
+)
 from quote2cash.settings import Settings
+
+__all__ = [
+    "SA_AMOUNT",
+    "SA_ATTENTION",
+    "SA_CURRENCY",
+    "SA_CUSTOMER_ID",
+    "SA_DEAL_ID",
+    "SA_INVOICE_NUMBER",
+    "SA_STAGE",
+    "SEARCH_ATTRIBUTES",
+]
 
 ENCODING = b"binary/q2c-aes256gcm"
 KEY_ID = b"q2c-key-id"
-
-SA_DEAL_ID = SearchAttributeKey.for_keyword("Q2cDealId")
-SA_STAGE = SearchAttributeKey.for_keyword("Q2cStage")
-SA_CUSTOMER_ID = SearchAttributeKey.for_keyword("Q2cCustomerId")
-SA_INVOICE_NUMBER = SearchAttributeKey.for_keyword("Q2cInvoiceNumber")
-SA_AMOUNT = SearchAttributeKey.for_float("Q2cAmount")
-SA_CURRENCY = SearchAttributeKey.for_keyword("Q2cCurrency")
-SA_ATTENTION = SearchAttributeKey.for_keyword("Q2cAttention")
-
-SEARCH_ATTRIBUTES: Sequence[SearchAttributeKey[Any]] = (
-    SA_DEAL_ID,
-    SA_STAGE,
-    SA_CUSTOMER_ID,
-    SA_INVOICE_NUMBER,
-    SA_AMOUNT,
-    SA_CURRENCY,
-    SA_ATTENTION,
-)
 
 
 class EncryptionCodec(PayloadCodec):

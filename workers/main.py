@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accounting import AccountingActivities
 from activities.collections import CollectionActivities
@@ -34,6 +33,7 @@ from quote2cash.store.db import migrate
 from quote2cash.sweep import ensure_sweep_schedule
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
+from workers.sandbox import WORKFLOW_RUNNER
 from workflows.collection import CollectionWorkflow
 from workflows.deal import DealWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
@@ -42,13 +42,6 @@ from workflows.subscription import SubscriptionWorkflow
 from workflows.sweep import SweepWorkflow
 
 log = logging.getLogger("q2c.worker")
-# Pure, deterministic modules (the billing core, messages, activity models) and their
-# libraries are imported once per worker, not once per workflow run: re-importing them
-# into every run's sandbox was about a sixth of the worker's CPU. Workflow code itself
-# stays sandboxed.
-RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(
-    "quote2cash", "activities", "babel", "stdnum"
-)
 WORKFLOWS: Sequence[type] = (
     DealWorkflow,
     SubscriptionWorkflow,
@@ -100,7 +93,7 @@ def build_worker(client: Client, deps: Deps, task_queue: str) -> Worker:
         activities=activities_of(deps),  # type: ignore[arg-type]
         max_concurrent_activities=100,
         graceful_shutdown_timeout=timedelta(seconds=10),
-        workflow_runner=SandboxedWorkflowRunner(restrictions=RESTRICTIONS),
+        workflow_runner=WORKFLOW_RUNNER,
     )
 
 

@@ -21,8 +21,8 @@ from workflows.calls import call
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.crm import CrmActivities
     from activities.models import WriteBackRequest
+    from activities.refs import CrmActivities
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.connect.hubspot_contract import APPROVAL_BY, APPROVAL_REASON, APPROVAL_STATUS
     from quote2cash.messages import (

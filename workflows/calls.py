@@ -11,8 +11,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ledger import LedgerActivities
     from activities.models import PostingRequest, PostingResult
+    from activities.refs import LedgerActivities
     from quote2cash.billing.journal import JournalEntry
 
 A = TypeVar("A")
@@ -29,16 +29,16 @@ BUDGET: dict[str, Any] = {
 }
 
 
-def call(method: Callable[[Any, A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
-    """An activity with the call budget."""
-    return workflow.execute_activity_method(method, arg, summary=summary, **BUDGET)
+def call(activity: Callable[[A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
+    """An activity (a reference from activities.refs) with the call budget."""
+    return workflow.execute_activity(activity, arg, summary=summary, **BUDGET)
 
 
-def read_locally(method: Callable[[Any, A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
+def read_locally(activity: Callable[[A], Awaitable[R]], arg: A, summary: str) -> Awaitable[R]:
     """A short vendor *read* as a local activity, with the same budget: one marker event
     instead of three events and a workflow task of their own. Only for reads: a write
     belongs in a regular activity, where the server records each attempt."""
-    return workflow.execute_local_activity_method(method, arg, summary=summary, **BUDGET)
+    return workflow.execute_local_activity(activity, arg, summary=summary, **BUDGET)
 
 
 def post_locally(
@@ -47,7 +47,7 @@ def post_locally(
     """Post balanced journals to our ledger, once each by key. A short write to our own
     database: a local activity records one marker event instead of three events and a
     round trip through the task queue."""
-    return workflow.execute_local_activity_method(
+    return workflow.execute_local_activity(
         LedgerActivities.post_entries,
         PostingRequest(deal_id=deal_id, entries=entries),
         summary=summary or f"post {len(entries)} balanced journal entries to the ledger",

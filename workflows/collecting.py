@@ -25,11 +25,11 @@ from workflows.posting import journal_entries, posting_mismatches
 from workflows.writeoff import WriteOffs
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
     from activities.models import (
         InvoiceStatus,
         InvoiceStatusRequest,
     )
+    from activities.refs import AccountingActivities
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.journal import JournalEntry
     from quote2cash.messages import InvoiceChanged, Stage

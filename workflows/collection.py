@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         RetryRequest,
         Stage,
     )
-    from quote2cash.temporal import (
+    from quote2cash.search_attributes import (
         SA_AMOUNT,
         SA_CURRENCY,
         SA_CUSTOMER_ID,

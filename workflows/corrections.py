@@ -26,14 +26,13 @@ from workflows.calls import call, post_locally
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
-    from activities.crm import CrmActivities
     from activities.models import (
         InvoiceRef,
         InvoiceStatus,
         SnapshotRequest,
         VoidInvoiceRequest,
     )
+    from activities.refs import AccountingActivities, CrmActivities
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.journal import invoice_entry, reversal_entry
     from quote2cash.messages import (
@@ -43,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentReceived,
         Stage,
     )
-    from quote2cash.temporal import SA_INVOICE_NUMBER
+    from quote2cash.search_attributes import SA_INVOICE_NUMBER
 
 PATCH_CORRECTIONS = "void-reissue"
 PATCH_CORRECTION_OWNER = "void-reissue-owner-check"

@@ -24,8 +24,6 @@ from workflows.corrections import Corrections
 from workflows.split import PATCH_SPLIT, Collect, SplitBilling
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
-    from activities.crm import CrmActivities
     from activities.models import (
         CustomerRef,
         CustomerRequest,
@@ -35,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         SnapshotRequest,
         WriteBackRequest,
     )
+    from activities.refs import AccountingActivities, CrmActivities
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.connect.hubspot_contract import (
@@ -64,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentConfirmed,
         Stage,
     )
-    from quote2cash.temporal import (
+    from quote2cash.search_attributes import (
         SA_AMOUNT,
         SA_CURRENCY,
         SA_CUSTOMER_ID,

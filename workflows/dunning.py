@@ -20,8 +20,8 @@ from workflows.calls import call
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.crm import CrmActivities
     from activities.models import InvoiceStatus, WriteBackRequest
+    from activities.refs import CrmActivities
     from quote2cash.connect.hubspot_contract import AMOUNT_DUE, DUNNING_LEVEL, INVOICE_NUMBER
     from quote2cash.messages import InvoicePart, Stage
 

@@ -38,8 +38,8 @@ from workflows.calls import call
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
     from activities.models import AppliedPayment, ApplyPaymentRequest
+    from activities.refs import AccountingActivities
     from quote2cash.billing.journal import OVERPAID, JournalEntry, overpayment_entry
     from quote2cash.billing.money import Money
     from quote2cash.messages import PaymentReceived, Stage, credit_journal_key

@@ -18,10 +18,10 @@ from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 from workflows.calls import call
 
 with workflow.unsafe.imports_passed_through():
-    from activities.crm import CrmActivities
     from activities.models import SnapshotRequest
+    from activities.refs import CrmActivities
     from quote2cash.messages import Attention, DealStatus, RetryRequest, Stage, StageChange
-    from quote2cash.temporal import SA_ATTENTION, SA_STAGE
+    from quote2cash.search_attributes import SA_ATTENTION, SA_STAGE
 
 T = TypeVar("T")
 RUNBOOKS = "runbooks"

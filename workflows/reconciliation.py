@@ -14,9 +14,12 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.models import ReconcileRequest
-    from activities.reconciliation import ReconciliationActivities
-    from quote2cash.billing.reconcile_model import Summary
-    from quote2cash.reconciliation import RECONCILIATION_WORKFLOW, ReconciliationStart
+    from activities.refs import ReconciliationActivities
+    from quote2cash.billing.reconcile_model import (
+        RECONCILIATION_WORKFLOW,
+        ReconciliationStart,
+        Summary,
+    )
 
 QUERY_SUMMARY = "summary"
 RETRY = RetryPolicy(maximum_interval=timedelta(minutes=2))
@@ -30,7 +33,7 @@ class ReconciliationWorkflow:
     @workflow.run
     async def run(self, start: ReconciliationStart) -> Summary:
         business_date = start.business_date or workflow.now().date()
-        self._summary = await workflow.execute_activity_method(
+        self._summary = await workflow.execute_activity(
             ReconciliationActivities.reconcile_books,
             ReconcileRequest(business_date=business_date, grace_days=start.grace_days),
             summary=f"reconcile CRM, Xero and our ledger as of {business_date}",

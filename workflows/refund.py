@@ -31,8 +31,6 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows.calls import call, post_locally
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
-    from activities.crm import CrmActivities
     from activities.models import (
         AllocationRequest,
         CashRefundRequest,
@@ -48,8 +46,12 @@ with workflow.unsafe.imports_passed_through():
         SnapshotRequest,
         VoidCreditNote,
     )
-    from activities.refunds import RefundActivities
-    from activities.reservations import ReservationActivities
+    from activities.refs import (
+        AccountingActivities,
+        CrmActivities,
+        RefundActivities,
+        ReservationActivities,
+    )
     from quote2cash.billing.credit_note import (
         CreditNoteDraft,
         credit_note_entry,

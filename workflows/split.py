@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentConfirmed,
         Stage,
     )
-    from quote2cash.temporal import SA_AMOUNT
+    from quote2cash.search_attributes import SA_AMOUNT
 
 PATCH_SPLIT = "split-invoices"
 PATCH_COLLECT_WHILE_WAITING = "split-collects-while-waiting"

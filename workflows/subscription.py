@@ -39,8 +39,6 @@ from workflows.calls import call, post_locally
 from workflows.parking import Parking
 
 with workflow.unsafe.imports_passed_through():
-    from activities.accounting import AccountingActivities
-    from activities.collections import CollectionActivities
     from activities.models import (
         AllocationRequest,
         CreditNoteRef,
@@ -49,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceRequest,
         InvoiceStatusRequest,
     )
-    from activities.refunds import RefundActivities
+    from activities.refs import AccountingActivities, CollectionActivities, RefundActivities
     from quote2cash.billing.credit_note import CreditNoteDraft, credit_note_entry
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.snapshot import QuoteSnapshot
@@ -73,7 +71,7 @@ with workflow.unsafe.imports_passed_through():
         UsageBatch,
         UsageRecord,
     )
-    from quote2cash.temporal import (
+    from quote2cash.search_attributes import (
         SA_AMOUNT,
         SA_CURRENCY,
         SA_CUSTOMER_ID,

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         CreditNoteRequest,
         InvoiceStatus,
     )
-    from activities.refunds import RefundActivities
+    from activities.refs import RefundActivities
     from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
     from quote2cash.billing.credit_note import CreditNoteDraft
     from quote2cash.billing.invoice import InvoiceLine
@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         Stage,
         WriteOff,
     )
-    from quote2cash.temporal import SA_ATTENTION
+    from quote2cash.search_attributes import SA_ATTENTION
 
 WRITE_OFF_AFTER = timedelta(days=90)
 """Proposed for write-off this long after the due date."""

@@ -34,6 +34,7 @@ from quote2cash.api import (
 )
 from quote2cash.api.deps import AppState
 from quote2cash.api.gateway import TemporalGateway
+from quote2cash.api.limits import BodyLimit
 from quote2cash.api.relay import Relay, RelayPolicy
 from quote2cash.settings import Settings, get_settings
 from quote2cash.store import make_engine, migrate
@@ -95,6 +96,8 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(reconciliations.router)
     codec.install(app, settings)
+    # Outermost but for Starlette's own error middleware: nothing reads a body first.
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes)
     return app
 
 

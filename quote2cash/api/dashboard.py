@@ -82,7 +82,8 @@ async def dashboard(request: Request, state: StateDep) -> HTMLResponse:
 
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
-RUNBOOK_NAME = re.compile(r"^[A-Za-z][A-Za-z.]*$")
+RUNBOOK_NAME = re.compile(r"^[A-Za-z][A-Za-z.]{0,99}$")
+"""Short enough for any file system: a longer name is no page, not an OSError."""
 
 
 @router.get("/runbooks/{name}", response_class=PlainTextResponse)

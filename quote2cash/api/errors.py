@@ -8,6 +8,7 @@
      ├── WrongShape          422  JSON, but not the shape the sender promised
      ├── NotFound            404
      ├── Conflict            409  e.g. replaying a rejected message
+     │   (PayloadTooLarge    413  a body above the endpoint's limit: limits.py)
      └── TemporalUnavailable 503  Temporal cannot be reached right now
 
 FastAPI's own validation errors and HTTP errors are answered in the same format, so a
@@ -84,7 +85,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    name = "NotFound" if exc.status_code == 404 else "HTTPError"
+    name = {404: "NotFound", 413: "PayloadTooLarge"}.get(exc.status_code, "HTTPError")
     return JSONResponse(error_body(name, exc.detail), status_code=exc.status_code)
 
 

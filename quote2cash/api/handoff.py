@@ -16,7 +16,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
 from temporalio.common import (
     SearchAttributePair,
@@ -27,15 +28,18 @@ from temporalio.common import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.late_payments import payment_after_close
-from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Relayed
+from quote2cash.api.outcomes import Deferred, Held, Ignored, Outcome, Relayed
 from quote2cash.api.schemas import (
+    MAX_EPOCH_SECONDS,
     HubSpotEvent,
     PaymentEvent,
     ProvisioningRequest,
     ShipmentRequest,
+    Unmatched,
     UsageReport,
     XeroEvent,
     payment_signal,
+    too_long,
 )
 from quote2cash.api.tenancy import foreign_tenant, our_xero_tenants
 from quote2cash.messages import (
@@ -47,6 +51,7 @@ from quote2cash.messages import (
     SIGNAL_USAGE,
     DealStart,
     InvoiceChanged,
+    PaymentReceived,
     ProvisioningConfirmed,
     ShipmentConfirmed,
     Stage,
@@ -74,6 +79,11 @@ BatchHandler = Callable[["Relay", Sequence[InboxEntry]], Awaitable[Outcome]]
 
 def not_won_reason(event: HubSpotEvent, won_stages: frozenset[str]) -> str | None:
     """Why the event does not close a deal, or None when it does."""
+    if not 0 <= event.occurred_at <= MAX_EPOCH_SECONDS * 1000:
+        return f"unusable event: occurredAt {event.occurred_at} is not a date"
+    problem = too_long(objectId=str(event.object_id))
+    if problem:
+        return f"unusable event: {problem}"
     if event.subscription_type != HUBSPOT_DEAL_CHANGE or event.property_name != "dealstage":
         return f"not a deal stage change ({event.subscription_type} {event.property_name})"
     if event.property_value not in won_stages:
@@ -180,10 +190,21 @@ async def signal_shipment(relay: Relay, entry: InboxEntry) -> Outcome:
 
 
 async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
-    """To the deal the payment names; a subscription's invoice to its collection."""
-    crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
-    collection = await asyncio.to_thread(relay.collection_of, received.invoice_id)
-    handle = await relay.handle(collection or deal_workflow_id(crm, deal_id))
+    """To the deal the payment names, if the invoice it names is that deal's; a
+    subscription's invoice to its collection. Anything else is held for review."""
+    try:
+        crm, deal_id, received = payment_signal(PaymentEvent.model_validate_json(entry.body))
+    except Unmatched as exc:
+        workflow_id = deal_workflow_id(exc.crm, exc.deal_id) if exc.deal_id else ""
+        return _held(str(exc), exc.payment_id, workflow_id, exc.invoice_id, exc)
+    except ValueError as exc:  # stored before ingress checked it: retrying cannot help
+        return Ignored(str(exc))
+    workflow_id = deal_workflow_id(crm, deal_id)
+    owner = await asyncio.to_thread(relay.find_invoice_owner, received.invoice_id)
+    collection = owner if owner and owner.startswith(subscription_workflow_id("")) else None
+    if owner != workflow_id and collection is None:
+        return _not_the_deals(relay, entry, workflow_id, owner, received)
+    handle = await relay.handle(collection or workflow_id)
     try:
         await handle.signal(SIGNAL_PAYMENT, received, rpc_timeout=relay.policy.rpc_timeout)
     except RPCError as exc:
@@ -194,6 +215,40 @@ async def signal_payment(relay: Relay, entry: InboxEntry) -> Outcome:
             relay, entry, handle, deal_id, received, ours=collection is not None
         )
     return Relayed()
+
+
+class _Paid(Protocol):
+    amount: Decimal
+    currency: str
+
+
+def _held(reason: str, payment_id: str, workflow_id: str, invoice_id: str, paid: _Paid) -> Held:
+    return Held(
+        f"{reason}: held for review, not posted as credit (runbooks/HeldPayment.md)",
+        payment_id=payment_id,
+        workflow_id=workflow_id,
+        invoice_id=invoice_id,
+        amount=paid.amount,
+        currency=paid.currency,
+    )
+
+
+def _not_the_deals(
+    relay: Relay, entry: InboxEntry, workflow_id: str, owner: str | None, paid: PaymentReceived
+) -> Outcome:
+    """A payment naming an invoice that is not its deal's. One we do not know yet may
+    be a deal's invoice whose id the invoice activity is about to record: wait a while."""
+    if owner is None and relay.clock() - entry.received_at < relay.policy.unknown_invoice_grace:
+        return Deferred(
+            f"invoice {paid.invoice_id} not known yet: waiting for the id map",
+            relay.policy.unknown_invoice_retry,
+        )
+    whose = f"invoice of {owner}" if owner else "not an invoice of ours"
+    reason = (
+        f"payment {paid.payment_id} of {paid.amount} {paid.currency} names {workflow_id} "
+        f"and invoice {paid.invoice_id}, which is {whose}"
+    )
+    return _held(reason, paid.payment_id, workflow_id, paid.invoice_id, paid)
 
 
 def usage_subscription(entry: InboxEntry) -> str:

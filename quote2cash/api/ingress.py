@@ -3,9 +3,10 @@
 One inbox entry per vendor event, deduplicated by the vendor's own event identity, so
 a redelivered batch stores nothing new; a succeeded payment is deduplicated by the
 payment, whichever of its events comes first. Requests refused at the door (signature,
-token, JSON, shape) are stored too, as ``rejected`` with the raw body: evidence for
-whoever has to find out why a vendor's deliveries fail; so are the events of a verified
-Xero request that concern another organisation (``api.tenancy``).
+token, JSON, shape) are stored too, as ``rejected`` with the head of the raw body, its
+length and SHA-256: evidence for whoever has to find out why a vendor's deliveries fail;
+so are the events of a verified Xero request that concern another organisation
+(``api.tenancy``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from quote2cash.api.errors import ApiError, BadPayload, WrongShape
 from quote2cash.api.handoff import PAYMENT, PROVISIONING, SHIPMENT, USAGE, not_won_reason
+from quote2cash.api.limits import Evidence
 from quote2cash.api.schemas import (
     Accepted,
     HubSpotEvent,
@@ -29,6 +31,7 @@ from quote2cash.api.schemas import (
     UsageReport,
     XeroEvent,
     XeroPayload,
+    too_long,
 )
 from quote2cash.api.tenancy import foreign_tenant
 from quote2cash.messages import UsageBatch
@@ -64,14 +67,21 @@ def parse(body: bytes, shape: type[T] | TypeAdapter[T]) -> T:
 def store_rejected(
     engine: Engine, source: str, headers: Mapping[str, str], body: bytes, error: ApiError
 ) -> int:
+    """Only the head of a refused body is kept, with its length and digest: whoever
+    is refused must not be able to fill our disk."""
+    evidence = Evidence.of(body)
+    stored_headers = safe_headers(headers) | {
+        "q2c-body-length": str(evidence.length),
+        "q2c-body-sha256": evidence.sha256,
+    }
     with unit_of_work(engine) as session:
         entry, _ = InboxRepository(session).record(
             source,
             f"rejected:{source}:{uuid.uuid4().hex}",
-            safe_headers(headers),
-            body,
+            stored_headers,
+            evidence.head,
             InboxStatus.REJECTED,
-            f"{type(error).__name__}: {error.detail}",
+            f"{type(error).__name__}: {error.detail}; {evidence.note()}",
             kind="rejected",
         )
         assert entry.id is not None
@@ -142,6 +152,13 @@ def xero_dedupe_key(e: XeroEvent) -> str:
     return f"xero:{e.event_category}:{e.event_type}:{e.resource_id}:{e.event_date_utc}"
 
 
+def _xero_ignored(e: XeroEvent) -> str | None:
+    problem = too_long(resourceId=e.resource_id, eventCategory=e.event_category)
+    if problem:
+        return f"not a Xero event we can use: {problem}"
+    return None if e.event_category == "INVOICE" else f"{e.event_category} events: no use"
+
+
 def store_xero(
     engine: Engine, headers: Mapping[str, str], events: Sequence[XeroEvent], ours: Collection[str]
 ) -> Accepted:
@@ -151,13 +168,12 @@ def store_xero(
     items = []
     for e in events:
         refused, key = foreign_tenant(e, ours), xero_dedupe_key(e)
-        unused = None if e.event_category == "INVOICE" else f"{e.event_category} events: no use"
         items.append(
             _Item(
                 dedupe_key=f"rejected:xero:tenant:{e.tenant_id.lower()}:{key}" if refused else key,
                 kind=f"{e.event_category}.{e.event_type}",
                 body=_dump(e),
-                ignored=unused,
+                ignored=_xero_ignored(e),
                 rejected=refused,
             )
         )

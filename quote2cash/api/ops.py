@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, BackgroundTasks, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -21,6 +21,9 @@ from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
 router = APIRouter()
 OpsDep = Depends(require(ROLE_OPS))
 QUERY_TIMEOUT = timedelta(seconds=5)
+# Inbox ids are INTEGER on PostgreSQL: a larger number is a 422, not a database error.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+BeforeId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
 def _describe(d: WorkflowExecutionDescription) -> dict[str, Any]:
@@ -79,7 +82,7 @@ def inbox(
     status: InboxStatus | None = None,
     source: str | None = None,
     limit: int = 100,
-    before_id: int | None = None,
+    before_id: BeforeId = None,
 ) -> list[InboxView]:
     """Newest first; page with ``before_id``."""
     with unit_of_work(state.engine) as session:
@@ -90,7 +93,7 @@ def inbox(
 
 
 @router.get("/inbox/{entry_id}", tags=["ops"], dependencies=[OpsDep])
-def inbox_entry(entry_id: int, state: StateDep) -> InboxView:
+def inbox_entry(entry_id: EntryId, state: StateDep) -> InboxView:
     with unit_of_work(state.engine) as session:
         entry = InboxRepository(session).get(entry_id)
         if entry is None:
@@ -113,7 +116,7 @@ def _requeue(state: AppState, entry_id: int) -> InboxView:
 
 
 @router.post("/inbox/{entry_id}/replay", status_code=202, tags=["ops"], dependencies=[OpsDep])
-async def replay(entry_id: int, state: StateDep, background: BackgroundTasks) -> InboxView:
+async def replay(entry_id: EntryId, state: StateDep, background: BackgroundTasks) -> InboxView:
     """Relay the entry again. Safe for any entry: deal starts never run a deal twice and
     workflows deduplicate signals."""
     view = await asyncio.to_thread(_requeue, state, entry_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -29,4 +30,17 @@ class Posted:
     reason: str
 
 
-Outcome = Relayed | Ignored | Deferred | Posted
+@dataclass(frozen=True)
+class Held:
+    """A payment we cannot match to an invoice of the deal it names: held for review,
+    not posted as credit (see ``quote2cash.store.held_payments``)."""
+
+    reason: str
+    payment_id: str
+    workflow_id: str
+    invoice_id: str
+    amount: Decimal
+    currency: str
+
+
+Outcome = Relayed | Ignored | Deferred | Posted | Held

@@ -9,31 +9,52 @@ charge's payment intent, else the object id: Stripe announces one payment by bot
 which applies up to the amount due in the accounting system and keeps any excess as
 the customer's credit; a payment in another currency is held as credit, not applied. A
 payment for a deal that is no longer running is held as credit by the relay itself
-(late_payments.py).
+(late_payments.py). A payment naming an invoice that is not its deal's (or no deal or
+invoice at all) is not money yet: it is held for review (``GET /payments/held``), with
+the signed event as evidence, and the reconciliation reports held money above the
+invoice's amount.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
-from pydantic import TypeAdapter
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from pydantic import BaseModel, TypeAdapter
 
-from quote2cash.api.deps import StateDep
+from quote2cash.api.deps import AppState, StateDep
 from quote2cash.api.errors import BadSignature, EndpointDisabled
 from quote2cash.api.ingress import store_payment
-from quote2cash.api.schemas import SUCCEEDED_PAYMENTS, Accepted, PaymentEvent, payment_signal
+from quote2cash.api.schemas import (
+    SUCCEEDED_PAYMENTS,
+    Accepted,
+    PaymentEvent,
+    Unmatched,
+    payment_signal,
+    too_long,
+)
+from quote2cash.api.tokens import ROLE_OPS, require
 from quote2cash.api.webhooks import parsed, reject
 from quote2cash.connectors.signatures import PAYMENT_SIGNATURE, SignatureError, verify_payment
+from quote2cash.store import unit_of_work
+from quote2cash.store.held_payments import HeldPaymentRepository
 
 router = APIRouter(tags=["webhooks"])
 
 
 def _ignored(event: PaymentEvent) -> str | None:
+    problem = too_long(event=event.id, type=event.type)
+    if problem:
+        return f"unusable event: {problem}"
     if event.type not in SUCCEEDED_PAYMENTS:
         return f"{event.type}: only succeeded payments move a deal"
     try:
         payment_signal(event)
+    except Unmatched:
+        return None  # the relay holds it for review: it is money all the same
     except ValueError as exc:
         return str(exc)
     return None
@@ -65,3 +86,29 @@ async def payment_webhook(
     )
     background.add_task(state.relay.relay_ids, accepted.inbox_ids)
     return accepted
+
+
+class HeldPaymentView(BaseModel):
+    id: int
+    inbox_id: int
+    payment_id: str
+    workflow_id: str
+    invoice_id: str
+    amount: Decimal
+    currency: str
+    reason: str
+    held_at: datetime
+
+
+def _held(state: AppState, limit: int) -> list[HeldPaymentView]:
+    with unit_of_work(state.engine) as session:
+        rows = HeldPaymentRepository(session).held(limit=limit)
+        return [HeldPaymentView.model_validate(r.model_dump()) for r in rows]
+
+
+@router.get("/payments/held", tags=["ops"], dependencies=[Depends(require(ROLE_OPS))])
+async def held_payments(
+    state: StateDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[HeldPaymentView]:
+    """Payments held for review, oldest first; the evidence is ``/inbox/{inbox_id}``."""
+    return await asyncio.to_thread(_held, state, limit)

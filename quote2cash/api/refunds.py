@@ -37,6 +37,7 @@ from quote2cash.messages import (
     deal_workflow_id,
     refund_workflow_id,
 )
+from quote2cash.store.columns import MAX_AMOUNT
 
 router = APIRouter(prefix="/deals", tags=["refunds"])
 ApproverCaller = Annotated[Principal, Depends(require(ROLE_APPROVER))]
@@ -48,7 +49,10 @@ RefundId = Annotated[str, Field(pattern=REFUND_ID_PATTERN, max_length=64)]
 class RefundBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
     amount: Dec | None = Field(
-        default=None, gt=0, description="Refund this much (a decimal string); none: in full."
+        default=None,
+        gt=0,
+        lt=MAX_AMOUNT,  # beyond what the money columns hold: a 422, not a parked refund
+        description="Refund this much (a decimal string); none: in full.",
     )
     refund_id: RefundId | None = Field(
         default=None, description="Your key for a partial refund: the same id joins it."

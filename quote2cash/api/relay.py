@@ -2,8 +2,10 @@
 
 Each entry is claimed (a lease in the inbox row), handed over, and its outcome written
 back: ``relayed``; ``ignored`` with the reason (deal already processed, workflow gone,
-invoice nobody created); ``posted`` with the reason (a payment after its deal closed,
-held as credit in our ledger: see late_payments.py); still ``pending`` until a time (an
+invoice nobody created); ``held`` for review (a payment naming an invoice that is not
+its deal's, or none: recorded in ``held_payment``, not money in our ledger);
+``posted`` with the reason (a payment after its deal closed, held as credit in our
+ledger: see late_payments.py); still ``pending`` until a time (an
 invoice id we may not know *yet*: the invoice activity writes the id map right after
 Xero answers, and Xero's webhook can overtake it); or ``failed`` with a backoff when
 Temporal is unreachable or answers an error. Failed entries are retried for ever with a
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio.client import WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -40,10 +43,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from quote2cash.api.errors import TemporalUnavailable
 from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.handoff import BATCHED, HANDLERS
-from quote2cash.api.outcomes import Deferred, Ignored, Outcome, Posted, Relayed
+from quote2cash.api.outcomes import Deferred, Held, Ignored, Outcome, Posted, Relayed
 from quote2cash.messages import subscription_workflow_id
 from quote2cash.settings import Settings
 from quote2cash.store import IdMapRepository, InboxEntry, InboxRepository, unit_of_work
+from quote2cash.store.held_payments import HeldPaymentRepository
 from quote2cash.store.idmap import DEAL_RUN, owner_of
 
 log = logging.getLogger(__name__)
@@ -72,6 +76,19 @@ class RelayPolicy:
         seconds = self.backoff_base.total_seconds() * 2 ** min(attempts, 30)
         capped = min(seconds, self.backoff_max.total_seconds())
         return timedelta(seconds=capped * random.uniform(0.8, 1.2))
+
+
+def _hold(session: Session, entry_id: int, held: Held, now: datetime) -> None:
+    HeldPaymentRepository(session).hold(
+        inbox_id=entry_id,
+        payment_id=held.payment_id,
+        workflow_id=held.workflow_id,
+        invoice_id=held.invoice_id,
+        amount=held.amount,
+        currency=held.currency,
+        reason=held.reason,
+        now=now,
+    )
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -251,6 +268,12 @@ class Relay:
                     inbox.defer(entry.id, outcome.note, until=now + outcome.after, now=now)
                 elif isinstance(outcome, Posted):
                     inbox.mark_posted(entry.id, outcome.reason, now=now)
+                if isinstance(outcome, Held):
+                    inbox.mark_held(entry.id, outcome.reason, now=now)
+                    _hold(session, entry.id, outcome, now)
+                elif entry.source == "payments" and not isinstance(outcome, Deferred):
+                    # Replayed once its invoice is known: handled, no longer held.
+                    HeldPaymentRepository(session).release(entry.id)
 
     def _record_failure(self, entries: list[InboxEntry], exc: Exception) -> None:
         now = self.clock()

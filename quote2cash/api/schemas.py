@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from quote2cash.billing.money import minor_units
 from quote2cash.messages import PaymentReceived, UsageRecord
+from quote2cash.store.columns import MAX_AMOUNT
 from quote2cash.store.models import InboxEntry
 
 
@@ -156,19 +157,82 @@ class PaymentEvent(BaseModel):
     data: PaymentData
 
 
+MAX_ID_CHARS = 64
+"""Longest vendor id we take (Stripe's are about 30, Xero's GUIDs 36): our keys embed
+them in columns of 255 characters."""
+MAX_EPOCH_SECONDS = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+
+
+class Unmatched(ValueError):
+    """Money we cannot match to an invoice of a deal: held for review, never dropped."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        crm: str,
+        payment_id: str,
+        deal_id: str,
+        invoice_id: str,
+        amount: Decimal,
+        currency: str,
+    ) -> None:
+        super().__init__(reason)
+        self.crm, self.payment_id = crm, payment_id
+        self.deal_id, self.invoice_id = deal_id, invoice_id
+        self.amount, self.currency = amount, currency
+
+
+def too_long(**ids: str | None) -> str | None:
+    """Why one of ``ids`` cannot be ours, or None."""
+    for name, value in ids.items():
+        if value is not None and len(value) > MAX_ID_CHARS:
+            return f"{name} of {len(value)} characters (at most {MAX_ID_CHARS})"
+    return None
+
+
+def _checked(paid: PaymentObject, deal: str, invoice: str) -> Decimal:
+    """The amount in major units, or ``ValueError`` for what no column or date can hold."""
+    problem = too_long(
+        event_object=paid.id, payment_intent=paid.payment_intent, deal=deal, invoice=invoice
+    )
+    if problem:
+        raise ValueError(f"unusable payment: {problem}")
+    if paid.created is not None and not 0 <= paid.created <= MAX_EPOCH_SECONDS:
+        raise ValueError(f"unusable payment: created {paid.created} is not a date")
+    amount = Decimal(paid.amount).scaleb(-minor_units(paid.currency.upper()))
+    if amount >= MAX_AMOUNT:
+        raise ValueError(
+            f"unusable payment: amount {amount} {paid.currency.upper()} is beyond what "
+            f"our money columns hold (below {MAX_AMOUNT})"
+        )
+    return amount
+
+
 def payment_signal(event: PaymentEvent) -> tuple[str, str, PaymentReceived]:
     """(crm, deal id, signal) of a succeeded payment, in its own currency; ``ValueError``
-    if it names no deal or its currency is not an ISO 4217 code."""
+    if it names no deal, its currency is not an ISO 4217 code, or an id, amount or date
+    is out of what we can hold."""
     paid = event.data.object
-    deal, invoice = paid.metadata.get("q2c_deal_id"), paid.metadata.get("q2c_invoice_id")
-    if not deal or not invoice:
-        raise ValueError("metadata must carry q2c_deal_id and q2c_invoice_id")
+    deal = paid.metadata.get("q2c_deal_id", "")
+    invoice = paid.metadata.get("q2c_invoice_id", "")
     currency = paid.currency.upper()
+    amount = _checked(paid, deal, invoice)
+    if not deal or not invoice:
+        raise Unmatched(
+            "metadata must carry q2c_deal_id and q2c_invoice_id",
+            crm=paid.metadata.get("q2c_crm", "hubspot"),
+            payment_id=paid.payment_id,
+            deal_id=deal,
+            invoice_id=invoice,
+            amount=amount,
+            currency=currency,
+        )
     on = datetime.fromtimestamp(paid.created, UTC).date() if paid.created else None
     signal = PaymentReceived(
         payment_id=paid.payment_id,
         invoice_id=invoice,
-        amount=Decimal(paid.amount).scaleb(-minor_units(currency)),
+        amount=amount,
         received_on=on or datetime.now(UTC).date(),
         reference=f"{event.type} {event.id}",
         currency=currency,

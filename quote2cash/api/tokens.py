@@ -1,7 +1,8 @@
 """Scoped bearer tokens: who is calling, and which roles their token grants.
 
 The ops token (``Q2C_OPS_TOKEN``) is subject ``ops`` with every role; scoped tokens
-(``Q2C_API_TOKENS``) grant only theirs. An endpoint asks for a role with
+(``Q2C_API_TOKENS``) grant only theirs; the codec token (``Q2C_CODEC_TOKEN``) only
+``codec``, decrypting payloads for the Temporal UI. An endpoint asks for a role with
 ``require(role)``; approval Updates get the caller's subject and roles and decide
 themselves (the workflow's validator is where segregation of duties is enforced).
 
@@ -26,7 +27,8 @@ from quote2cash.settings import Settings
 ROLE_OPS = "ops"
 ROLE_PROVISIONING = "provisioning"
 ROLE_USAGE = "usage"
-ALL_ROLES = (ROLE_OPS, ROLE_APPROVER, ROLE_PROVISIONING, ROLE_USAGE)
+ROLE_CODEC = "codec"
+ALL_ROLES = (ROLE_OPS, ROLE_APPROVER, ROLE_PROVISIONING, ROLE_USAGE, ROLE_CODEC)
 
 
 class Forbidden(ApiError):
@@ -45,6 +47,8 @@ def principal_of(settings: Settings, presented: str | None) -> Principal:
     known = [(t.token, Principal(t.subject, tuple(t.roles))) for t in settings.api_tokens]
     if settings.ops_token:
         known.append((settings.ops_token, Principal(ROLE_OPS, ALL_ROLES)))
+    if settings.codec_token:
+        known.append((settings.codec_token, Principal(ROLE_CODEC, (ROLE_CODEC,))))
     if not known:
         raise EndpointDisabled("no API tokens configured (Q2C_OPS_TOKEN, Q2C_API_TOKENS)")
     if presented is None:

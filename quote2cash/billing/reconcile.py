@@ -1,4 +1,5 @@
-"""The daily reconciliation, pure: won deals ↔ Xero invoices ↔ payments ↔ our postings.
+"""The daily reconciliation, pure: won deals ↔ Xero invoices ↔ payments ↔ our postings,
+and payments held for review (reconcile_held.py).
 
 Every live Xero invoice ends up matched, pending (work in flight: awaiting payment, so
 not posted yet) or mismatched, and every difference is a ``Finding`` with its exact
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from quote2cash.billing.reconcile_held import check_held
 from quote2cash.billing.reconcile_model import (
     LIVE,
     OPEN,
@@ -103,6 +105,11 @@ def reconcile(facts: Facts) -> Report:
             _check_credit_notes(run, deal)
     _check_won_deals(run)
     _check_balance(run)
+    invoices_of = {w: d.invoices for w, d in run.deals.items()}
+    ours = {i.invoice_id: i for i in facts.invoices if i.our_key is not None}
+    findings, pending = check_held(facts.held_payments, invoices_of, ours)
+    run.findings.extend(findings)
+    run.pending.extend(pending)
     return _report(run)
 
 

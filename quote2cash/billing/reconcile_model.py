@@ -80,12 +80,25 @@ class EntryFact(_Fact):
     cash: Decimal = ZERO
 
 
+class HeldPaymentFact(_Fact):
+    """A payment held for review: it names ``invoice_id`` of ``workflow_id``'s deal,
+    which is not that deal's invoice (or it names none). Not in our ledger."""
+
+    payment_id: str
+    workflow_id: str
+    invoice_id: str
+    amount: Decimal
+    currency: str
+    inbox_id: int
+
+
 class Facts(_Fact):
     business_date: date
     won_deals: tuple[WonDeal, ...] = ()
     invoices: tuple[InvoiceFact, ...] = ()
     credit_notes: tuple[CreditNoteFact, ...] = ()
     entries: tuple[EntryFact, ...] = ()
+    held_payments: tuple[HeldPaymentFact, ...] = ()
     grace_days: int = Field(default=3, ge=0)
     """A won deal without an invoice is only a finding once this many days have passed."""
 
@@ -99,9 +112,11 @@ class Kind(StrEnum):
     CREDIT_NOTE_UNKNOWN = "credit_note_unknown"
     CREDIT_NOTE_MISMATCH = "credit_note_mismatch"
     LEDGER_UNBALANCED = "ledger_unbalanced"
+    HELD_ABOVE_INVOICE = "held_payment_above_invoice"
     # Not findings: work in flight, listed so that every cent is accounted for.
     AWAITING_PAYMENT = "awaiting_payment"
     AWAITING_INVOICE = "awaiting_invoice"
+    AWAITING_REVIEW = "held_payment_awaiting_review"
 
 
 class Finding(_Fact):
@@ -157,3 +172,14 @@ class Summary(_Fact):
             pending=len(report.pending),
             totals=report.totals,
         )
+
+
+RECONCILIATION_WORKFLOW = "ReconciliationWorkflow"
+
+
+class ReconciliationStart(BaseModel):
+    """The reconciliation workflow's input (quote2cash.reconciliation starts it)."""
+
+    business_date: date | None = None
+    """None: the day the workflow starts (what a scheduled run reconciles)."""
+    grace_days: int = Field(default=3, ge=0)

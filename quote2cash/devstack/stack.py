@@ -7,6 +7,7 @@ the same ``Q2C_*`` settings, so one environment configures the whole stack.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -35,6 +36,24 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def codec_endpoint(settings: Settings) -> str:
+    """The dev server's UI can send no bearer token (it has no sign-in and no flag to
+    pass one): the codec token goes in the endpoint's path (api/codec.py)."""
+    return f"{settings.api_url}/codec/t/{settings.codec_token}"
+
+
+def with_ui_codec(settings: Settings) -> Settings:
+    """The settings with a codec token (made up unless given) and the embedded UI's
+    origins allowed to call the codec."""
+    ui = settings.temporal_ui_port
+    return settings.model_copy(
+        update={
+            "codec_token": settings.codec_token or secrets.token_urlsafe(32),
+            "codec_cors_origins": [f"http://127.0.0.1:{ui}", f"http://localhost:{ui}"],
+        }
+    )
+
+
 def temporal_service(settings: Settings, extra_args: Sequence[str] = ()) -> Service:
     host, _, port = settings.temporal_address.rpartition(":")
     argv = [
@@ -51,7 +70,7 @@ def temporal_service(settings: Settings, extra_args: Sequence[str] = ()) -> Serv
         str(settings.var_dir / "temporal.db"),
         "--ui-disable-news-fetch",
         "--ui-codec-endpoint",
-        f"{settings.api_url}/codec",
+        codec_endpoint(settings),
         "--log-level",
         "error",
     ]
@@ -163,7 +182,7 @@ async def start_stack(
     settings: Settings, supervisor: Supervisor, temporal_args: Sequence[str] = ()
 ) -> None:
     """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas)."""
-    all_services = services(settings, temporal_args)
+    all_services = services(with_ui_codec(settings), temporal_args)
     supervisor.check_ports(all_services)
     for service in all_services:
         await supervisor.start(service)

@@ -18,13 +18,19 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from quote2cash.store.errors import InvalidAmount
 
 MONEY_PLACES = 6
+MONEY_DIGITS = 20
 _QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
+MAX_AMOUNT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
+"""Amounts must stay below this in magnitude: what NUMERIC(20, 6) holds. SQLite's text
+would hold more; refusing it there too keeps both databases answering the same."""
 
 
 def exact_amount(value: Decimal) -> Decimal:
     """The amount at the column's scale, refusing any digit the column would drop."""
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidAmount(f"amount must be a finite Decimal, got {value!r}")
+    if abs(value) >= MAX_AMOUNT:
+        raise InvalidAmount(f"{value} is beyond the {MAX_AMOUNT} the money columns hold")
     quantized = value.quantize(_QUANTUM)
     if quantized != value:
         raise InvalidAmount(f"{value} has more than {MONEY_PLACES} decimal places")
@@ -32,13 +38,13 @@ def exact_amount(value: Decimal) -> Decimal:
 
 
 class Money(TypeDecorator[Decimal]):
-    impl = sa.Numeric(20, MONEY_PLACES)
+    impl = sa.Numeric(MONEY_DIGITS, MONEY_PLACES)
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.String(32))
-        return dialect.type_descriptor(sa.Numeric(20, MONEY_PLACES, asdecimal=True))
+        return dialect.type_descriptor(sa.Numeric(MONEY_DIGITS, MONEY_PLACES, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:

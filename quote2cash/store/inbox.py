@@ -12,6 +12,7 @@ background task and the relay loop, or two API processes) do not work on one ent
 from __future__ import annotations
 
 import builtins
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -23,6 +24,16 @@ from quote2cash.store.columns import utcnow
 from quote2cash.store.models import RETRYABLE, InboxEntry, InboxStatus
 
 _TABLE: sa.Table = InboxEntry.__table__  # type: ignore[attr-defined]
+KEY_CHARS = 255
+KIND_CHARS = 128
+
+
+def fitted_key(dedupe_key: str) -> str:
+    """The key as stored: one longer than its column (a vendor's oversized id) becomes
+    its digest, which still deduplicates, instead of failing on PostgreSQL only."""
+    if len(dedupe_key) <= KEY_CHARS:
+        return dedupe_key
+    return f"sha256:{hashlib.sha256(dedupe_key.encode()).hexdigest()}"
 
 
 class InboxRepository:
@@ -45,6 +56,7 @@ class InboxRepository:
 
         Returns the stored entry and whether this call created it."""
         now = now or utcnow()
+        dedupe_key, kind = fitted_key(dedupe_key), kind[:KIND_CHARS]
         raw = body.encode() if isinstance(body, str) else bytes(body)
         entry = InboxEntry(
             source=source,
@@ -80,7 +92,7 @@ class InboxRepository:
         return self._s.get(InboxEntry, key)
 
     def by_key(self, dedupe_key: str) -> InboxEntry | None:
-        stmt = select(InboxEntry).where(InboxEntry.dedupe_key == dedupe_key)
+        stmt = select(InboxEntry).where(InboxEntry.dedupe_key == fitted_key(dedupe_key))
         return self._s.exec(stmt).first()
 
     def pending(
@@ -166,6 +178,16 @@ class InboxRepository:
             entry_id,
             now or utcnow(),
             status=InboxStatus.POSTED,
+            error=reason,
+            next_attempt_at=None,
+        )
+
+    def mark_held(self, entry_id: int, reason: str, *, now: datetime | None = None) -> None:
+        """A payment held for review (``held_payment``): not relayed, not posted."""
+        self._set(
+            entry_id,
+            now or utcnow(),
+            status=InboxStatus.HELD,
             error=reason,
             next_attempt_at=None,
         )

@@ -23,6 +23,7 @@ class InboxStatus(StrEnum):
     FAILED = "failed"  # a relay attempt failed; the relay loop retries it
     IGNORED = "ignored"  # nothing to do (other event type, deal already completed, ...)
     POSTED = "posted"  # handled without a workflow: written to our ledger (late payment)
+    HELD = "held"  # a payment we cannot match to its deal's invoice: held for review
     REJECTED = "rejected"  # refused at the door: bad signature, stale, malformed
 
 
@@ -227,3 +228,22 @@ class SweepMark(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     swept_until: datetime = _utc_column()
     updated_at: datetime = _utc_column()
+
+
+class HeldPayment(SQLModel, table=True):
+    """A payment we could not match to an invoice of the deal it names (or that names
+    none): not money in our ledger until someone reviews it. ``inbox_id`` is the
+    evidence, the provider's signed event as received."""
+
+    __tablename__ = "held_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbox_id: int = Field(unique=True)
+    payment_id: str = Field(max_length=255)
+    workflow_id: str = Field(default="", max_length=255, index=True)
+    invoice_id: str = Field(default="", max_length=255)
+    amount: Decimal = Field(sa_column=sa.Column(Money(), nullable=False))
+    currency: str = Field(max_length=3)
+    reason: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    status: str = Field(default="held", max_length=16)
+    held_at: datetime = _utc_column()

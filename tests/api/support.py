@@ -127,8 +127,8 @@ def hubspot_headers(
 async def running_api(settings: Settings, **options: Any) -> AsyncIterator[Api]:
     """The app under uvicorn on a free loopback port, in this event loop."""
     options.setdefault("policy", FAST)
+    port = options.pop("port", None) or free_port()
     app = create_app(settings, **options)
-    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

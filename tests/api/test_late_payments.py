@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 from quote2cash.messages import deal_workflow_id
 from quote2cash.store import InboxEntry, InboxStatus, unit_of_work
 from quote2cash.store.ledger import LedgerRepository, PostedEntry
-from tests.api.helpers import entries, settled
+from tests.api.helpers import entries, our_invoice, settled
 from tests.api.support import Api, eventually, new_deal_id, won_event
 from tests.api.test_payments import _event, _send
 
@@ -23,6 +23,7 @@ from tests.api.test_payments import _event, _send
 async def _start(api: Api, deal: str) -> None:
     [entry_id] = (await api.hubspot([won_event(deal)])).json()["inbox_ids"]
     assert (await eventually(lambda: settled(api, entry_id))).status == InboxStatus.RELAYED
+    our_invoice(api, deal)
 
 
 async def _complete(api: Api, env: WorkflowEnvironment, deal: str) -> None:
@@ -85,6 +86,11 @@ async def test_payment_for_a_deal_we_never_started_posts_nothing(
 ) -> None:
     deal = new_deal_id()
     stray = await _pay(api, _event(deal))
+    assert stray.status == InboxStatus.HELD  # names an invoice that is not ours
+    assert _ledger(api, deal) == []
+    our_invoice(api, deal)  # an invoice we know of, for a deal that never ran
+    assert stray.id is not None
+    stray = await _replay(api, stray.id)
     assert stray.status == InboxStatus.IGNORED
     assert (
         f"names deal {deal}, but we never started deal deal:hubspot:{deal}: "

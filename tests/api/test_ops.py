@@ -10,7 +10,7 @@ from temporalio.worker import Worker
 from quote2cash.store import InboxStatus
 from quote2cash.temporal import EncryptionCodec
 from tests.api.helpers import entries, settled
-from tests.api.support import Api, eventually, new_deal_id, won_event
+from tests.api.support import OPS_TOKEN, Api, eventually, new_deal_id, won_event
 
 
 async def test_healthz(api: Api) -> None:
@@ -86,7 +86,9 @@ async def test_codec_server_decodes_for_the_temporal_ui(api: Api) -> None:
     [sealed] = await EncryptionCodec(b"\x00" * 32).encode([plain])
     body = json_format.MessageToDict(Payloads(payloads=[sealed]))
     response = await api.http.post(
-        "/codec/decode", json=body, headers={"origin": "http://127.0.0.1:8233"}
+        "/codec/decode",
+        json=body,
+        headers={"origin": "http://127.0.0.1:8233", "authorization": f"Bearer {OPS_TOKEN}"},
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8233"

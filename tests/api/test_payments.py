@@ -21,7 +21,7 @@ from quote2cash.connectors.signatures import (
 )
 from quote2cash.messages import QUERY_STAGE, deal_workflow_id
 from quote2cash.store import InboxStatus
-from tests.api.helpers import entries, settled
+from tests.api.helpers import entries, our_invoice, settled
 from tests.api.support import Api, eventually, new_deal_id, won_event
 
 
@@ -86,6 +86,7 @@ async def test_succeeded_payment_is_stored_then_signalled_once(
 ) -> None:
     deal = new_deal_id()
     started = (await api.hubspot([won_event(deal)])).json()["inbox_ids"]
+    our_invoice(api, deal)
     await eventually(lambda: settled(api, started[0]))
     response = await _send(api, _event(deal))
     assert response.status_code == 202
@@ -108,10 +109,12 @@ async def test_bad_signature_stale_and_unusable_events(api: Api) -> None:
     anonymous["data"]["object"]["metadata"] = {}
     unnamed = (await _send(api, anonymous)).json()["inbox_ids"]
     assert refund == []  # stored, but nothing to relay
-    assert unnamed == []
     ignored = [e.error for e in entries(api, status=InboxStatus.IGNORED)]
     assert any("only succeeded payments" in (e or "") for e in ignored)
-    assert any("q2c_deal_id" in (e or "") for e in ignored)
+    # Money naming no deal is still money: held for review, not dropped.
+    [held] = [await eventually(lambda: settled(api, unnamed[0]))]
+    assert held.status == InboxStatus.HELD
+    assert "q2c_deal_id" in (held.error or "")
 
 
 @pytest.mark.parametrize(
@@ -126,6 +129,7 @@ async def test_intent_and_charge_of_one_payment_reach_the_deal_once(
 ) -> None:
     deal = new_deal_id()
     started = (await api.hubspot([won_event(deal)])).json()["inbox_ids"]
+    our_invoice(api, deal)
     await eventually(lambda: settled(api, started[0]))
     # An event of the payment that moves nothing does not stand in for the payment.
     assert (await _send(api, _event(deal, kind="payment_intent.processing"))).status_code == 202

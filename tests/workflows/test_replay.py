@@ -23,6 +23,7 @@ from temporalio.worker import Replayer
 
 from quote2cash.temporal import data_converter
 from workers.main import WORKFLOWS
+from workers.sandbox import WORKFLOW_RUNNER
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
@@ -30,7 +31,12 @@ HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text))
-    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=data_converter(b"\x00" * 32))
+    replayer = Replayer(
+        workflows=list(WORKFLOWS),
+        data_converter=data_converter(b"\x00" * 32),
+        # The worker's own sandbox: what replays here runs in production.
+        workflow_runner=WORKFLOW_RUNNER,
+    )
     await replayer.replay_workflow(history)
 
 
