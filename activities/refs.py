@@ -46,6 +46,7 @@ from activities.models import (
 from quote2cash.billing.reconcile_model import Summary
 from quote2cash.billing.snapshot import QuoteSnapshot
 from quote2cash.messages import CollectionStart
+from quote2cash.sweep_model import SWEEP_ACTIVITY, SweepRequest, SweepResult
 
 
 def _worker_only(name: str) -> NoReturn:
@@ -166,6 +167,13 @@ class ReconciliationActivities:
         _worker_only("reconcile_books")
 
 
+class SweepActivities:
+    @staticmethod
+    @activity.defn(name=SWEEP_ACTIVITY)
+    async def sweep_won_deals(request: SweepRequest) -> SweepResult:
+        _worker_only(SWEEP_ACTIVITY)
+
+
 REFERENCES: tuple[type, ...] = (
     CrmActivities,
     AccountingActivities,
@@ -174,4 +182,5 @@ REFERENCES: tuple[type, ...] = (
     CollectionActivities,
     ReservationActivities,
     ReconciliationActivities,
+    SweepActivities,
 )

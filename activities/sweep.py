@@ -25,7 +25,7 @@ from quote2cash.store.columns import utcnow
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.idmap import DEAL_RUN
 from quote2cash.store.sweep import SweepMarkRepository
-from quote2cash.sweep import (
+from quote2cash.sweep_model import (
     SWEEP_ACTIVITY,
     SWEPT_DEAL,
     SweepRequest,

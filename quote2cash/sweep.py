@@ -11,9 +11,8 @@ first). ``q2c deals sweep`` runs one now.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from pydantic import BaseModel, Field
 from temporalio.client import (
     Client,
     Schedule,
@@ -29,30 +28,11 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from quote2cash.settings import Settings
+from quote2cash.sweep_model import SWEEP_WORKFLOW, SweepRequest, SweepResult
 
-SWEEP_WORKFLOW = "SweepWorkflow"
-SWEEP_ACTIVITY = "sweep_won_deals"
 SCHEDULE_ID = "q2c-sweep"
 SCHEDULED_ID_PREFIX = "sweep:scheduled"
 MANUAL_ID = "sweep:now"
-
-
-class SweepRequest(BaseModel):
-    overlap_minutes: int = Field(default=60, ge=0)
-    first_lookback_hours: int = Field(default=72, ge=1)
-    """How far back the very first sweep looks (no mark yet)."""
-
-
-class SweepResult(BaseModel):
-    """What one sweep saw: ids only (deal ids are not personal data)."""
-
-    since: datetime
-    until: datetime
-    found: int
-    """Deals in a won stage modified in the window."""
-    already_started: int
-    recorded: list[str]
-    """Deal ids stored in the inbox for the relay to start: their webhook never came."""
 
 
 def sweep_request(settings: Settings) -> SweepRequest:
@@ -111,21 +91,3 @@ async def sweep_now(client: Client, settings: Settings) -> SweepResult:
         result_type=SweepResult,
     )
     return SweepResult.model_validate(await handle.result())
-
-
-SWEPT_DEAL = "deal.won"
-"""The inbox kind of a deal the sweep found (source ``sweep``)."""
-
-
-class SweptDeal(BaseModel):
-    """The inbox body of a won deal the sweep found without a workflow."""
-
-    crm: str = "hubspot"
-    deal_id: str
-    stage: str
-    closed_at: datetime
-
-
-def swept_dedupe_key(crm: str, deal_id: str) -> str:
-    """One sweep entry per deal, however many sweeps find it before it starts."""
-    return f"sweep:{crm}:{deal_id}"

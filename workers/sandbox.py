@@ -28,6 +28,8 @@ PURE_MODULES = (
     "activities.refs",
     "quote2cash.messages",
     "quote2cash.search_attributes",
+    "quote2cash.sweep_model",
+    "quote2cash.connect.hubspot_contract",
     "quote2cash.billing._trusted",
     "quote2cash.billing.accounts",
     "quote2cash.billing.amendment",
@@ -83,6 +85,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "reconciliation",
         "refunds",
         "reservations",
+        "sweep",
         "xero_mapping",
     ),
 }

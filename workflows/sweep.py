@@ -13,21 +13,20 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from quote2cash.sweep import SWEEP_ACTIVITY, SWEEP_WORKFLOW, SweepRequest, SweepResult
+    from activities.refs import SweepActivities
+    from quote2cash.sweep_model import SWEEP_WORKFLOW, SweepRequest, SweepResult
 
 
 @workflow.defn(name=SWEEP_WORKFLOW)
 class SweepWorkflow:
     @workflow.run
     async def run(self, request: SweepRequest) -> SweepResult:
-        result: SweepResult = await workflow.execute_activity(
-            SWEEP_ACTIVITY,
+        return await workflow.execute_activity(
+            SweepActivities.sweep_won_deals,
             request,
-            result_type=SweepResult,
             summary="find won deals in the CRM that have no workflow",
             start_to_close_timeout=timedelta(minutes=15),
             heartbeat_timeout=timedelta(minutes=2),
             schedule_to_close_timeout=timedelta(hours=1),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=2)),
         )
-        return result

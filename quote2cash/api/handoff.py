@@ -60,7 +60,7 @@ from quote2cash.messages import (
     subscription_workflow_id,
 )
 from quote2cash.store import InboxEntry
-from quote2cash.sweep import SWEPT_DEAL, SweptDeal
+from quote2cash.sweep_model import SWEPT_DEAL, SweptDeal
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
 
 if TYPE_CHECKING:

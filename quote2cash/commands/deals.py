@@ -25,7 +25,7 @@ import typer
 
 from quote2cash.messages import Stage
 from quote2cash.settings import get_settings
-from quote2cash.sweep import SweepResult
+from quote2cash.sweep_model import SweepResult
 
 Token = Annotated[
     str, typer.Option(envvar="Q2C_TOKEN", help="Bearer token (default: the ops token).")

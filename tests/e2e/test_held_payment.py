@@ -22,7 +22,6 @@ from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.api.support import eventually
 from tests.e2e.conftest import Spine
-from tests.e2e.ids import start_ids_at
 
 HUGE = 10**15
 
@@ -46,8 +45,6 @@ async def _held(spine: Spine, http: httpx.AsyncClient, entry_id: int) -> dict[st
 
 
 async def test_a_payment_naming_another_deals_invoice_is_held_not_posted(spine: Spine) -> None:
-    # Deal workflow ids outlive a test in the session's Temporal: each backend its own.
-    await start_ids_at(spine, 7451 if spine.settings.db_url.startswith("postgresql") else 7401)
     engine = make_engine(spine.settings.db_url)
     async with httpx.AsyncClient(timeout=20) as http:
         probe = DealDriver(spine.settings, spine.client, http, [])
