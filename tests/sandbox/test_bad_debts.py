@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.deps import Deps
 from activities.models import AllocationRequest, CreditNoteRequest
 from activities.refunds import RefundActivities
+from quote2cash.billing.accounts import Accounts
 from quote2cash.connectors.xero import XeroAccountIn, XeroClient
 from quote2cash.devstack.seed import AccountMismatch, ensure_bad_debts_account
 from quote2cash.sandbox.common.server import ThreadedServer
@@ -48,7 +49,7 @@ async def _write_off_request(xero: XeroClient) -> tuple[CreditNoteRequest, str]:
     contact = await customer(xero)
     unpaid = await xero.create_invoice(invoice(contact_id=contact.contact_id), idempotency_key="i")
     assert unpaid.amount_due is not None
-    note = write_off_note("GBP", "d-1", unpaid.amount_due, date(2024, 9, 1))
+    note = write_off_note("GBP", "d-1", unpaid.amount_due, date(2024, 9, 1), Accounts())
     request = CreditNoteRequest(
         business_key="deal:hubspot:d-1:write_off",
         contact_id=contact.contact_id,
