@@ -100,10 +100,16 @@ def dev() -> None:
 
 def worker() -> None:
     """Run a worker: every workflow and activity on the deals task queue."""
+    from quote2cash.chart.mapping import MappingError
+    from quote2cash.connect.mapping import MappingRefused
     from workers.main import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(run_worker(get_settings()))
+    try:
+        asyncio.run(run_worker(get_settings()))
+    except (MappingError, MappingRefused) as exc:
+        logging.getLogger("q2c.worker").error("refusing to start: %s", exc)
+        raise typer.Exit(2) from None
 
 
 def api() -> None:

@@ -119,7 +119,7 @@ async def _drive(
     # The driver plays people and the customer's bank: vendor faults are not for them.
     async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
         probe = DealDriver(settings, client, http, [])
-        await ensure_bad_debts_account(probe.xero)
+        await ensure_bad_debts_account(probe.xero, probe.mapping)
         seeded = await seed_deals(probe.hubspot, deals)
         driver = DealDriver(settings, client, http, seeded)
         started = time.monotonic()

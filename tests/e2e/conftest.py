@@ -18,12 +18,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
+from quote2cash.connect.mapping import require_mapping
+from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
 from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
+from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from workers.main import build_worker
@@ -44,8 +47,18 @@ class Spine:
     api: ThreadedServer
 
 
-def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> Settings:
+@pytest.fixture
+def organisation() -> Region:
+    """The Xero organisation the spine's emulator is, and the preset the mapping names:
+    UK unless a test parametrizes ``organisation`` (tests that run on every region)."""
+    return "uk"
+
+
+def _settings(
+    database_url: str, env: WorkflowEnvironment, task_queue: str, organisation: Region
+) -> Settings:
     return Settings(
+        accounting_organisation=organisation,
         database_url=database_url,
         temporal_address=env.client.service_client.config.target_host,
         task_queue=task_queue,
@@ -60,10 +73,10 @@ def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> S
 
 @pytest.fixture
 def spine_servers(
-    database_url: str, temporal_dev: WorkflowEnvironment, task_queue: str
+    database_url: str, temporal_dev: WorkflowEnvironment, task_queue: str, organisation: Region
 ) -> Iterator[tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer]]:
     migrate(database_url)
-    settings = _settings(database_url, temporal_dev, task_queue)
+    settings = _settings(database_url, temporal_dev, task_queue, organisation)
     with ThreadedServer(create_app(settings)) as api:
         settings = settings.model_copy(update={"public_api_url": api.url})
         hubspot_cfg = HubSpotSandboxConfig(
@@ -74,6 +87,7 @@ def spine_servers(
             faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
         )
         xero_cfg = XeroSandboxConfig(
+            organisation=organisation,
             token=settings.xero_token,
             tenant_id=settings.xero_tenant_id,
             webhook_key=settings.xero_webhook_key,
@@ -99,6 +113,9 @@ async def spine(
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=20) as http:
         deps = Deps.build(settings, http)
+        # As the worker's start does: the emulator's organisation must match the mapping.
+        await ensure_bad_debts_account(deps.xero, deps.mapping)
+        await require_mapping(settings, deps.xero)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)
         deps.engine.dispose()

@@ -16,6 +16,7 @@ from activities.deps import Deps
 from activities.models import AllocationRequest, CreditNoteRequest
 from activities.refunds import RefundActivities
 from quote2cash.billing.accounts import Accounts
+from quote2cash.chart.presets import UK
 from quote2cash.connectors.xero import XeroAccountIn, XeroClient
 from quote2cash.devstack.seed import AccountMismatch, ensure_bad_debts_account
 from quote2cash.sandbox.common.server import ThreadedServer
@@ -70,9 +71,9 @@ async def test_write_off_is_refused_before_the_seed_and_settles_the_invoice_afte
     assert refused.value.non_retryable
     assert NOT_VALID in refused.value.details
 
-    created = await ensure_bad_debts_account(xero)
+    created = await ensure_bad_debts_account(xero, UK)
     assert (created.code, created.name, created.type) == ("BADDEBT", "Bad Debts", "EXPENSE")
-    assert (await ensure_bad_debts_account(xero)).account_id == created.account_id
+    assert (await ensure_bad_debts_account(xero, UK)).account_id == created.account_id
 
     ref = await env.run(refunds.create_credit_note, request)  # the deal's retry
     assert ref.total == request.note.total
@@ -95,4 +96,4 @@ async def test_the_seed_refuses_a_code_taken_by_another_kind_of_account(
     taken = XeroAccountIn(code="BADDEBT", name="Bad Debt Recoveries", type="OTHERINCOME")
     await xero.create_account(taken, idempotency_key="user-made")
     with pytest.raises(AccountMismatch, match="OTHERINCOME account; write-offs need an expense"):
-        await ensure_bad_debts_account(xero)
+        await ensure_bad_debts_account(xero, UK)
