@@ -8,17 +8,25 @@ import asyncio
 import time
 
 import httpx
+import pytest
 
+from quote2cash.chart.presets import PRESETS
+from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
+from tests.e2e.charted import assert_lines_charted
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import paid_deal, xero_list
 from tests.recording import record_history
 
+# Apart from the other end-to-end tests' deals (tests/e2e/ids.py).
+FIRST_CRM_ID = {"uk": 5001, "au": 9801}
 
-async def test_refund_of_apaid_deal(spine: Spine) -> None:
-    await start_ids_at(spine, 5001)
+
+@pytest.mark.parametrize("organisation", ["uk", "au"])
+async def test_refund_of_apaid_deal(spine: Spine, organisation: Region) -> None:
+    await start_ids_at(spine, FIRST_CRM_ID[organisation])
     auth = {"Authorization": f"Bearer {spine.settings.ops_token}"}
     async with httpx.AsyncClient(timeout=20) as http:
         deal_id = await paid_deal(spine, http)
@@ -33,6 +41,7 @@ async def test_refund_of_apaid_deal(spine: Spine) -> None:
         [invoice] = await xero_list(spine, http, "Invoices")
         [note] = await xero_list(spine, http, "CreditNotes")
         payments = await xero_list(spine, http, "Payments")
+        journals = await xero_list(spine, http, "Journals")
 
     assert again.status_code == 409  # one refund per deal
     assert state["done"] == [
@@ -46,12 +55,18 @@ async def test_refund_of_apaid_deal(spine: Spine) -> None:
     assert invoice["AmountPaid"] == 0
     assert invoice["AmountCredited"] == invoice["Total"]
     assert [p["Status"] for p in payments] == ["DELETED"]
+    mapping = PRESETS[organisation]
+    assert_lines_charted(mapping, [invoice, note])
+    [credited] = [j for j in journals if j["SourceType"] == "ACCRECCREDIT"]
+    assert mapping.accounts.receivable in {line["AccountCode"] for line in credited["JournalLines"]}
     engine = make_engine(spine.settings.db_url)
     with unit_of_work(engine) as session:
         ledger = LedgerRepository(session)
         assert ledger.count() == 4  # invoice, payment, credit note, refund
         assert ledger.is_balanced()
     engine.dispose()
+    if organisation != "uk":
+        return
     await record_history(
         spine.client.get_workflow_handle(f"refund:hubspot:{deal_id}"), "refund_workflow_v1"
     )
