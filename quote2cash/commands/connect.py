@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typer
 
+from quote2cash.connect.mapping import mapping_command
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the q2c app."""
@@ -16,3 +18,4 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(group, name="connect")
+    group.command("mapping")(mapping_command)

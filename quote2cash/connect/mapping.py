@@ -23,6 +23,7 @@ from quote2cash.connectors.xero_models import XeroAccount, XeroTaxRate
 from quote2cash.settings import Settings
 
 VENDOR = "xero"
+RUNBOOK = "runbooks/MappingRefused.md"
 FIX_FILE = "or map the role to another code in Q2C_ACCOUNTING_MAPPING_FILE"
 
 
@@ -162,7 +163,9 @@ class MappingRefused(RuntimeError):
         self.unmet = unmet
         lines = [f"{r.name}: {r.detail}; {r.fix}" for r in unmet]
         super().__init__(
-            "the Xero organisation does not match the accounting mapping:\n  " + "\n  ".join(lines)
+            "the Xero organisation does not match the accounting mapping:\n  "
+            + "\n  ".join(lines)
+            + f"\nrunbook: {RUNBOOK}"
         )
 
 
@@ -172,3 +175,31 @@ async def require_mapping(settings: Settings, xero: XeroClient) -> list[Requirem
     if not all_met(requirements):
         raise MappingRefused([r for r in requirements if not r.ok])
     return requirements
+
+
+def mapping_command() -> None:
+    """Check the billing entity's account and tax mapping against the Xero organisation."""
+    import asyncio
+
+    import httpx
+    import typer
+
+    from quote2cash.settings import get_settings
+
+    async def run() -> list[Requirement]:
+        settings = get_settings()
+        async with httpx.AsyncClient(timeout=30) as http:
+            xero = XeroClient(
+                http,
+                base_url=settings.xero_base_url,
+                tenant_id=settings.xero_tenant_id,
+                token=settings.xero_token,
+            )
+            return await check_mapping(settings, xero)
+
+    requirements = asyncio.run(run())
+    for r in requirements:
+        mark = "ok  " if r.ok else "FAIL"
+        typer.echo(f"{mark} {r.name}: {r.detail}" + ("" if r.ok else f"; {r.fix}"))
+    if not all_met(requirements):
+        raise typer.Exit(1)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from quote2cash.chart.presets import PRESETS
+from quote2cash.cli import app
 from quote2cash.connect.mapping import (
     MappingRefused,
     account_requirements,
@@ -24,7 +26,7 @@ from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.sandbox.xero.reference_data import Region
-from quote2cash.settings import Settings
+from quote2cash.settings import Settings, get_settings
 from workers.main import run_worker
 
 ORGANISATIONS: list[Region] = ["uk", "au", "us"]
@@ -170,4 +172,24 @@ async def test_the_worker_refuses_to_start_in_an_organisation_its_mapping_does_n
     assert text.startswith("the Xero organisation does not match the accounting mapping:")
     assert "tax standard = OUTPUT2: no tax rate OUTPUT2 in the organisation" in text
     assert "account fx_gain_loss = 498: no account 498 in the chart" in text
-    assert len(refused.value.unmet) == len(text.splitlines()) - 1
+    assert len(refused.value.unmet) == len(text.splitlines()) - 2
+    assert text.endswith("runbook: runbooks/MappingRefused.md")
+
+
+@pytest.mark.parametrize("organisation", ["us"])
+def test_q2c_connect_mapping_prints_a_line_each_and_fails_on_a_problem(
+    xero_server: ThreadedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("Q2C_XERO_BASE_URL", xero_server.url)
+    monkeypatch.setenv("Q2C_ACCOUNTING_ORGANISATION", "us")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["connect", "mapping"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 1, result.output
+    assert "ok   account receivable = 120: Accounts Receivable" in result.output
+    assert "FAIL account bad_debts = BADDEBT: no account BADDEBT in the chart; create it" in (
+        result.output
+    )
