@@ -115,10 +115,15 @@ def worker() -> None:
 def api() -> None:
     """Run the API: webhook ingress, ops endpoints, codec server for the Temporal UI."""
     from quote2cash.api.app import serve
+    from quote2cash.chart.mapping import MappingError
     from quote2cash.tracing import setup_tracing
 
     settings = get_settings()
-    serve(settings, interceptors=setup_tracing(settings, "q2c-api"))
+    try:
+        serve(settings, interceptors=setup_tracing(settings, "q2c-api"))
+    except MappingError as exc:
+        logging.getLogger("q2c.api").error("refusing to start: %s", exc)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from quote2cash.api.app import create_app
 from quote2cash.billing.accounts import Accounts
 from quote2cash.chart.mapping import MappingError, load_mapping, mapping_for
 from quote2cash.chart.presets import AU, PRESETS, UK, TaxCode
@@ -123,3 +124,9 @@ def test_a_file_that_is_not_toml_or_not_there(tmp_path: Path) -> None:
         load_mapping(_file(tmp_path, "[entities.default\n"), "uk", "default")
     with pytest.raises(MappingError, match="cannot read the file"):
         load_mapping(tmp_path / "absent.toml", "uk", "default")
+
+
+def test_the_api_refuses_to_start_on_a_bad_file(tmp_path: Path) -> None:
+    bad = _file(tmp_path, "[entities.default.accounts]\nbank = ''\n")
+    with pytest.raises(MappingError, match=r"entities.default.accounts.bank: must be a non-empty"):
+        create_app(Settings(accounting_mapping_file=bad))
