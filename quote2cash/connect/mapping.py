@@ -57,8 +57,8 @@ RULES: dict[str, RoleRule] = {
     "processor_fees": RoleRule("an expense account (class EXPENSE)", _of_class("EXPENSE")),
     "fx_gain_loss": RoleRule("an expense or revenue account", _of_class("EXPENSE", "REVENUE")),
 }
-# Held in our ledger only: Xero keeps a customer's overpayment on the contact itself.
-OURS_ONLY = ("customer_credit",)
+# No rule for customer_credit: it is held in our ledger only (Xero keeps a customer's
+# overpayment on the contact), so the organisation need not have it.
 _FILE_ROLE = {field: role for role, field in ROLES.items()}
 
 
