@@ -11,9 +11,11 @@ import pytest
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.scenarios import DealSpec, seed_deal
+from quote2cash.messages import deal_workflow_id
 from tests.e2e.conftest import Spine
 from tests.e2e.ids import start_ids_at
 from tests.e2e.paid import xero_list
+from tests.recording import record_history
 
 SYDNEY = DealSpec(
     label="GST on an Australian sale",
@@ -65,3 +67,5 @@ async def test_an_australian_deal_is_invoiced_with_gst_in_the_au_chart(spine: Sp
     }
     [paid] = [j for j in journals if j["SourceType"] == "ACCRECPAYMENT"]
     assert _lines(paid) == {"090": (net + tax, ""), "610": (-(net + tax), "")}
+    deal = spine.client.get_workflow_handle(deal_workflow_id("hubspot", driver.deals[0].deal_id))
+    await record_history(deal, "deal_workflow_v14_au_chart")
