@@ -14,8 +14,8 @@ from tests.billing.factories import line, snapshot
 ON = date(2025, 3, 1)
 
 
-def _accounts(entry_lines: list[object]) -> set[str]:
-    return {str(x.account) for x in entry_lines}
+def _accounts(entry: JournalEntry) -> set[str]:
+    return {x.account for x in entry.lines}
 
 
 def test_the_chart_is_outside_the_hash() -> None:
