@@ -11,6 +11,7 @@ organisation does not have would only park at its first invoice.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from decimal import Decimal
 from quote2cash.chart.mapping import ROLES, mapping_for
 from quote2cash.chart.presets import EntityMapping, TaxCode
 from quote2cash.connect import Requirement, all_met
+from quote2cash.connectors.errors import VendorError
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroAccount, XeroTaxRate
 from quote2cash.settings import Settings
@@ -169,9 +171,21 @@ class MappingRefused(RuntimeError):
         )
 
 
-async def require_mapping(settings: Settings, xero: XeroClient) -> list[Requirement]:
-    """``check_mapping``, raising ``MappingRefused`` with the unmet lines if any."""
-    requirements = await check_mapping(settings, xero)
+async def require_mapping(
+    settings: Settings, xero: XeroClient, *, attempts: int = 6
+) -> list[Requirement]:
+    """``check_mapping``, raising ``MappingRefused`` with the unmet lines if any. A
+    transient vendor error (rate limit, outage) is retried with backoff: a worker
+    started during a Xero blip waits for it rather than dying."""
+    for attempt in range(1, attempts + 1):
+        try:
+            requirements = await check_mapping(settings, xero)
+            break
+        except VendorError as exc:
+            if not exc.retryable or attempt == attempts:
+                raise
+            wait = getattr(exc, "retry_after", None) or 0.5 * 2**attempt
+            await asyncio.sleep(min(wait, 30.0))
     if not all_met(requirements):
         raise MappingRefused([r for r in requirements if not r.ok])
     return requirements
@@ -179,7 +193,6 @@ async def require_mapping(settings: Settings, xero: XeroClient) -> list[Requirem
 
 def mapping_command() -> None:
     """Check the billing entity's account and tax mapping against the Xero organisation."""
-    import asyncio
 
     import httpx
     import typer

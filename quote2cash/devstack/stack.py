@@ -18,6 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from quote2cash.chart.mapping import mapping_for
 from quote2cash.connectors.xero import XeroClient
+from quote2cash.devstack.faults import EXEMPT_HEADERS
 from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
 from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.settings import Settings
@@ -180,7 +181,8 @@ async def start_stack(
 async def prepare_organisation(settings: Settings) -> None:
     """What a user adds to a new organisation before connecting us: the bad-debts account
     (no default chart has one). The worker checks the whole mapping when it starts."""
-    async with httpx.AsyncClient(timeout=30.0) as http:
+    # A person does this once, not the product: the emulators' faults are not for it.
+    async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
         xero = XeroClient(
             http,
             base_url=settings.xero_base_url,
