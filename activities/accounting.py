@@ -39,7 +39,6 @@ from quote2cash.store.idmap import IdMapRepository, invoice_key
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
 
 NOT_VOIDABLE = "InvoiceNotVoidable"
-BANK_ACCOUNT = "090"
 """Xero's default bank account: where received payments land."""
 
 
@@ -60,6 +59,7 @@ class AccountingActivities:
         self._xero = deps.xero
         self._engine = deps.engine
         self._settings = deps.settings
+        self._mapping = deps.mapping
 
     @activity.defn
     async def ensure_customer(self, request: CustomerRequest) -> CustomerRef:
@@ -86,7 +86,12 @@ class AccountingActivities:
             invoice = await self._xero.find_invoice(invoice_number=number)
             if invoice is None:
                 invoice = await self._xero.create_invoice(
-                    invoice_in(request.invoice, number=number, contact_id=request.contact_id),
+                    invoice_in(
+                        request.invoice,
+                        self._mapping,
+                        number=number,
+                        contact_id=request.contact_id,
+                    ),
                     idempotency_key=request.business_key,
                 )
         key = invoice_key(request.workflow_id, request.business_key)
@@ -125,7 +130,9 @@ class AccountingActivities:
                     await self._xero.create_payment(
                         XeroPaymentIn(
                             invoice=XeroInvoiceRef(invoice_id=request.invoice_id),
-                            account=XeroAccountRef(code=BANK_ACCOUNT),
+                            account=XeroAccountRef(
+                                code=self._mapping.bank_for(invoice.currency_code or "")
+                            ),
                             date=request.received_on,
                             amount=applied,
                             reference=reference,

@@ -19,6 +19,7 @@ from quote2cash.billing.snapshot import QuoteSnapshot
 class CrmActivities:
     def __init__(self, deps: Deps) -> None:
         self._hubspot = deps.hubspot
+        self._mapping = deps.mapping
 
     @activity.defn
     async def fetch_snapshot(self, request: SnapshotRequest) -> QuoteSnapshot:
@@ -39,7 +40,11 @@ class CrmActivities:
             company = await self._hubspot.get_object(
                 "companies", sorted(companies)[0], properties=COMPANY_PROPERTIES
             )
-            return build_snapshot(deal, items, company)
+            snapshot = build_snapshot(deal, items, company)
+        # The deal is sold by, and booked in, the billing entity's organisation.
+        return snapshot.model_copy(
+            update={"accounts": self._mapping.accounts, "seller_country": self._mapping.country}
+        )
 
     @activity.defn
     async def deal_owner(self, request: SnapshotRequest) -> DealOwner:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import Engine
 
+from quote2cash.chart.mapping import mapping_for
+from quote2cash.chart.presets import EntityMapping
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.ratelimit import RateLimiter, hubspot_limiter, xero_limiter
 from quote2cash.connectors.xero import XeroClient
@@ -47,6 +49,8 @@ class Deps:
     xero: XeroClient
     engine: Engine
     limiters: Limiters
+    mapping: EntityMapping
+    """The billing entity's account codes and tax types (quote2cash.chart)."""
 
     @classmethod
     def build(cls, settings: Settings, http: httpx.AsyncClient) -> Deps:
@@ -71,4 +75,5 @@ class Deps:
             ),
             engine=make_engine(settings.db_url),
             limiters=limiters,
+            mapping=mapping_for(settings),
         )

@@ -21,7 +21,7 @@ from temporalio import activity
 from activities.deps import Deps
 from activities.errors import vendor_errors
 from activities.models import ReconcileRequest
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.reconcile import reconcile
 from quote2cash.billing.reconcile_model import (
     ZERO,
@@ -71,7 +71,7 @@ class ReconciliationActivities:
             won_deals=tuple(won),
             invoices=tuple(_invoice(i, mapped) for i in invoices if i.type == "ACCREC"),
             credit_notes=tuple(_credit_note(c) for c in notes if c.type == "ACCRECCREDIT"),
-            entries=tuple(_entry(e) for e in entries),
+            entries=tuple(_entry(e, self._deps.mapping.accounts) for e in entries),
             held_payments=tuple(_held(h) for h in held),
             grace_days=request.grace_days,
         )
@@ -178,7 +178,7 @@ def _credit_note(note: XeroCreditNote) -> CreditNoteFact:
     )
 
 
-def _entry(entry: PostedEntry) -> EntryFact:
+def _entry(entry: PostedEntry, accounts: Accounts) -> EntryFact:
     def on(account: str) -> Decimal:
         return sum((x.debit - x.credit for x in entry.lines if x.account == account), ZERO)
 
@@ -188,8 +188,8 @@ def _entry(entry: PostedEntry) -> EntryFact:
         currency=entry.currency,
         debits=sum((x.debit for x in entry.lines), ZERO),
         credits=sum((x.credit for x in entry.lines), ZERO),
-        receivable=on(DEFAULT_ACCOUNTS.receivable),
-        cash=on(DEFAULT_ACCOUNTS.cash),
+        receivable=on(accounts.receivable),
+        cash=on(accounts.cash),
     )
 
 

@@ -36,7 +36,6 @@ from quote2cash.connectors.xero_models import (
     XeroPaymentIn,
 )
 
-BANK_ACCOUNT = "090"
 CANCELLED = {"VOIDED", "DELETED"}
 
 
@@ -48,6 +47,8 @@ def refund_reference(invoice_number: str, reason: str = "") -> str:
 class RefundActivities:
     def __init__(self, deps: Deps) -> None:
         self._xero = deps.xero
+        self._bank = deps.mapping.accounts.cash
+        self._mapping = deps.mapping
 
     @activity.defn
     async def create_credit_note(self, request: CreditNoteRequest) -> CreditNoteRef:
@@ -56,6 +57,7 @@ class RefundActivities:
             created = await self._xero.create_credit_note(
                 credit_note_in(
                     note,
+                    self._mapping,
                     contact_id=request.contact_id,
                     reference=refund_reference(request.invoice_number, note.reason),
                 ),
@@ -99,7 +101,7 @@ class RefundActivities:
                 await self._xero.create_payment(
                     XeroPaymentIn(
                         invoice=XeroInvoiceRef(invoice_id=request.invoice_id),
-                        account=XeroAccountRef(code=BANK_ACCOUNT),
+                        account=XeroAccountRef(code=self._bank),
                         date=p.paid_on,
                         amount=p.amount,
                         reference=f"restored payment {p.payment_id}",
@@ -140,7 +142,7 @@ class RefundActivities:
             payment = await self._xero.create_payment(
                 XeroPaymentIn(
                     credit_note=XeroCreditNoteRef(credit_note_id=request.credit_note_id),
-                    account=XeroAccountRef(code=BANK_ACCOUNT),
+                    account=XeroAccountRef(code=self._bank),
                     date=request.on,
                     amount=request.amount,
                     reference=request.reference,

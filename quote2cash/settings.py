@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     mode means a key file under ``var_dir`` is created once and reused."""
 
     billing_entity: str = "default"
+    accounting_organisation: Literal["uk", "au", "us"] = "uk"
+    """The preset chart and tax types of the entity's Xero organisation (quote2cash.chart)."""
+    accounting_mapping_file: Path | None = None
+    """A TOML file overriding the preset per billing entity (quote2cash/chart/mapping.py)."""
     invoice_prefix: str = "INV-"
 
     reconciliation_cron: str = "0 6 * * *"

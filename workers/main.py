@@ -27,6 +27,8 @@ from activities.reconciliation import ReconciliationActivities
 from activities.refunds import RefundActivities
 from activities.reservations import ReservationActivities
 from activities.sweep import SweepActivities
+from quote2cash.connect.mapping import require_mapping
+from quote2cash.connectors.xero import XeroClient
 from quote2cash.reconciliation import ensure_schedule
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
@@ -118,7 +120,22 @@ def compile_workflow_modules() -> bool:
     return bool(compileall.compile_dir(root / workflows_dir, quiet=2, workers=1))
 
 
+async def check_organisation(settings: Settings) -> None:
+    """Refuse to start (``MappingRefused``, one line per problem) when the Xero
+    organisation lacks an account, tax rate or currency the mapping names."""
+    async with http_client(settings) as http:
+        xero = XeroClient(
+            http,
+            base_url=settings.xero_base_url,
+            tenant_id=settings.xero_tenant_id,
+            token=settings.xero_token,
+        )
+        requirements = await require_mapping(settings, xero)
+    log.info("accounting mapping: %d requirements met in Xero", len(requirements))
+
+
 async def run_worker(settings: Settings) -> None:
+    await check_organisation(settings)
     interceptors = setup_tracing(settings, "q2c-worker")
     if not await asyncio.to_thread(compile_workflow_modules):
         log.warning("could not write the workflow modules' bytecode: each run compiles them")

@@ -60,6 +60,7 @@ class CollectionWorkflow(Collecting):
     @workflow.run
     async def run(self, start: CollectionStart) -> DealStatus:
         draft = start.invoice
+        self.accounts = draft.accounts
         status = self.status
         status.workflow_id = workflow.info().workflow_id
         status.deal_id, status.customer_id = start.deal_id, start.customer_key

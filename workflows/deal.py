@@ -111,6 +111,7 @@ class DealWorkflow(SplitBilling, Corrections, Approvals, Collecting):
         self.status.workflow_id = workflow.info().workflow_id
         self.status.deal_id = start.deal_id
         snapshot, customer = await self._snapshot_and_customer(start)
+        self.accounts = snapshot.accounts
         self.status.customer_id = customer.customer_key
         self.search_later(SA_CUSTOMER_ID.value_set(customer.customer_key))
         priced = build_invoice(snapshot, issue_date=workflow.now().date())

@@ -138,6 +138,7 @@ class Overpayments(Parking):
             memo=f"{paid} came before deal {self.status.deal_id} was rejected; held for the "
             "customer until refunded or applied by hand",
             cash_memo=REJECTED,
+            accounts=self.accounts,
         )
 
     def _other_currency(self, payment: PaymentReceived) -> bool:
@@ -188,6 +189,7 @@ class Overpayments(Parking):
             memo=f"payment {payment.payment_id} of {payment.amount} exceeded the amount due "
             f"by {excess}; held for the customer until refunded or applied",
             cash_memo=cash_memo,
+            accounts=self.accounts,
         )
 
     def _held_entry(self, payment: PaymentReceived) -> JournalEntry:
@@ -199,4 +201,5 @@ class Overpayments(Parking):
             f"not in the invoice's currency ({self.status.currency}); held for the customer "
             "until refunded or applied by hand",
             cash_memo=OTHER_CURRENCY,
+            accounts=self.accounts,
         )

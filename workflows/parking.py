@@ -20,6 +20,7 @@ from workflows.calls import call
 with workflow.unsafe.imports_passed_through():
     from activities.models import SnapshotRequest
     from activities.refs import CrmActivities
+    from quote2cash.billing.accounts import Accounts
     from quote2cash.messages import Attention, DealStatus, RetryRequest, Stage, StageChange
     from quote2cash.search_attributes import SA_ATTENTION, SA_STAGE
 
@@ -62,6 +63,9 @@ class Parking:
     """Mixin: ``self.status`` is the workflow's DealStatus-like state."""
 
     status: DealStatus
+    accounts: Accounts = Accounts()
+    """The chart the deal books to, set from its snapshot or invoice before any journal;
+    the default is the chart of the runs recorded before the mapping existed."""
     _retry: RetryRequest | None = None
     _retryable: bool = True
     _search: list[SearchAttributeUpdate[Any]]

@@ -35,6 +35,7 @@ def journal_entries(
                 key=f"{workflow_id}:journal:payment:{p.payment_id}",
                 amount=Money(amount=p.amount, currency=draft.currency),
                 paid_on=p.paid_on,
+                accounts=draft.accounts,
             )
         )
     return entries

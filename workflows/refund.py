@@ -232,6 +232,7 @@ class RefundWorkflow:
                 key=f"{key}:journal:refund",
                 amount=Money(amount=note.total, currency=note.currency),
                 refunded_on=note.issue_date,
+                accounts=note.accounts,
             ),
         ]
         self.status.step = "post journals"

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceStatus,
     )
     from activities.refs import RefundActivities
-    from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+    from quote2cash.billing.accounts import Accounts
     from quote2cash.billing.credit_note import CreditNoteDraft
     from quote2cash.billing.invoice import InvoiceLine
     from quote2cash.billing.journal import JournalEntry, write_off_entry
@@ -46,7 +46,9 @@ PATCH_WRITE_OFF = "write-off"
 PROPOSED = "WriteOffProposed"
 
 
-def write_off_note(currency: str, deal_id: str, amount: Decimal, on: date) -> CreditNoteDraft:
+def write_off_note(
+    currency: str, deal_id: str, amount: Decimal, on: date, accounts: Accounts
+) -> CreditNoteDraft:
     line = InvoiceLine(
         line_id="write-off",
         description="Bad debt written off",
@@ -57,7 +59,7 @@ def write_off_note(currency: str, deal_id: str, amount: Decimal, on: date) -> Cr
         tax_rate=Decimal(0),
         tax_amount=Decimal(0),
         tax_treatment="out_of_scope",
-        revenue_account=DEFAULT_ACCOUNTS.bad_debts,
+        revenue_account=accounts.bad_debts,
         explanation=f"{amount} {currency} still due, written off with approval",
     )
     return CreditNoteDraft(
@@ -70,6 +72,7 @@ def write_off_note(currency: str, deal_id: str, amount: Decimal, on: date) -> Cr
         subtotal=amount,
         tax_total=Decimal(0),
         total=amount,
+        accounts=accounts,
     )
 
 
@@ -97,7 +100,11 @@ class WriteOffs(Parking):
             return
         key = f"{self.status.workflow_id}:write_off"
         note = write_off_note(
-            self.status.currency, self.status.deal_id, invoice.amount_due, workflow.now().date()
+            self.status.currency,
+            self.status.deal_id,
+            invoice.amount_due,
+            workflow.now().date(),
+            self.accounts,
         )
         ref = await self.step(
             Stage.AWAITING_PAYMENT,
@@ -137,7 +144,7 @@ class WriteOffs(Parking):
             return []
         amount = Money(amount=proposal.amount_due, currency=self.status.currency)
         key = f"{self.status.workflow_id}:journal:write_off"
-        return [write_off_entry(key=key, amount=amount, written_off_on=on)]
+        return [write_off_entry(key=key, amount=amount, written_off_on=on, accounts=self.accounts)]
 
     @workflow.update(name=UPDATE_WRITE_OFF)
     def approve_write_off(self, decision: ApprovalDecision) -> str:

@@ -36,6 +36,7 @@ from quote2cash.api.deps import AppState
 from quote2cash.api.gateway import TemporalGateway
 from quote2cash.api.limits import BodyLimit
 from quote2cash.api.relay import Relay, RelayPolicy
+from quote2cash.chart.mapping import mapping_for
 from quote2cash.settings import Settings, get_settings
 from quote2cash.store import make_engine, migrate
 from quote2cash.store.columns import utcnow
@@ -61,6 +62,7 @@ def create_app(
     leaves relaying to request background tasks and explicit ``drain()`` calls (tests)."""
     settings = settings or get_settings()
     policy = policy or default_policy(settings)
+    mapping_for(settings)  # a bad mapping file refuses to start, one line per problem
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

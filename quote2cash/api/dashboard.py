@@ -19,17 +19,18 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from quote2cash.api.board import Board, collect
 from quote2cash.api.deps import StateDep, require_ops
 from quote2cash.api.errors import NotFound
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.billing.accounts import Accounts
+from quote2cash.chart.mapping import mapping_for
 
 router = APIRouter(tags=["ops"])
-ACCOUNT_NAMES = {code: name.replace("_", " ") for name, code in DEFAULT_ACCOUNTS}
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
     return "".join(f"<tr><td>{escape(a)}</td><td>{b}</td></tr>" for a, b in pairs)
 
 
-def _render(board: Board, ui: str, namespace: str) -> str:
+def _render(board: Board, ui: str, namespace: str, accounts: Accounts) -> str:
+    names = {code: role.replace("_", " ") for role, code in accounts}
     stages = _rows([(s, str(n)) for s, n in board.stages.items()])
     parked = _rows(
         [
@@ -44,7 +45,7 @@ def _render(board: Board, ui: str, namespace: str) -> str:
     inbox = _rows([(status, str(n)) for status, n in sorted(board.inbox.items())])
     money = _rows(
         [
-            (f"{currency} {account} {ACCOUNT_NAMES.get(account, '')}", f"{amount:,.2f}")
+            (f"{currency} {account} {names.get(account, '')}", f"{amount:,.2f}")
             for currency, accounts in sorted(board.balances.items())
             for account, amount in sorted(accounts.items())
         ]
@@ -78,7 +79,8 @@ async def dashboard(request: Request, state: StateDep) -> HTMLResponse:
         require_ops(request, state)
     board = await collect(state)
     ui = f"http://127.0.0.1:{state.settings.temporal_ui_port}"
-    return HTMLResponse(_render(board, ui, state.settings.temporal_namespace))
+    accounts = mapping_for(state.settings).accounts
+    return HTMLResponse(_render(board, ui, state.settings.temporal_namespace, accounts))
 
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"

@@ -25,8 +25,10 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.outcomes import Ignored, Outcome, Posted
+from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.journal import JournalEntry, overpayment_entry
 from quote2cash.billing.money import Money
+from quote2cash.chart.mapping import mapping_for
 from quote2cash.messages import SIGNAL_PAYMENT, PaymentReceived, credit_journal_key
 from quote2cash.store import InboxEntry, unit_of_work
 from quote2cash.store.ledger import LedgerLineIn, LedgerRepository
@@ -39,7 +41,9 @@ SOURCE = "late-payment"
 CASH_MEMO = "cash received after the deal closed"
 
 
-def late_credit_entry(workflow_id: str, deal_id: str, payment: PaymentReceived) -> JournalEntry:
+def late_credit_entry(
+    workflow_id: str, deal_id: str, payment: PaymentReceived, accounts: Accounts
+) -> JournalEntry:
     """The whole payment as the customer's unapplied credit, in the payment's currency."""
     return overpayment_entry(
         key=credit_journal_key(workflow_id, payment.payment_id),
@@ -48,6 +52,7 @@ def late_credit_entry(workflow_id: str, deal_id: str, payment: PaymentReceived) 
         memo=f"payment {payment.payment_id} of {payment.amount} {payment.currency} arrived "
         f"after deal {deal_id} closed; held for the customer until refunded or applied by hand",
         cash_memo=CASH_MEMO,
+        accounts=accounts,
     )
 
 
@@ -80,7 +85,7 @@ async def payment_after_close(
             f"{paid} reached deal {handle.id} before it closed: the deal applied it or "
             "held it as credit (see its journals)"
         )
-    journal = late_credit_entry(handle.id, deal_id, payment)
+    journal = late_credit_entry(handle.id, deal_id, payment, mapping_for(relay.settings).accounts)
     posted = await asyncio.to_thread(_post, relay, deal_id, journal)
     return Posted(
         f"deal {handle.id} is no longer running: {paid} held as customer credit, journal "

@@ -32,6 +32,7 @@ from quote2cash.api.schemas import UsageAccepted
 from quote2cash.api.tokens import ROLE_OPS, ROLE_USAGE, Principal, require
 from quote2cash.api.updates import run_query, run_update
 from quote2cash.api.webhooks import reject
+from quote2cash.chart.mapping import mapping_for
 from quote2cash.messages import (
     QUERY_SUBSCRIPTION,
     SUBSCRIPTION_WORKFLOW,
@@ -77,10 +78,13 @@ async def start(body: SubscriptionStart, state: StateDep, _: OpsCaller) -> Start
     """Start (or join: the id is the subscription's) its workflow at period 0."""
     workflow_id = subscription_workflow_id(body.terms.subscription_id)
     client = await state.gateway.client()
+    # Booked in the billing entity's organisation, as a deal is; the seller's country is
+    # the subscription file's own.
+    snapshot = body.snapshot.model_copy(update={"accounts": mapping_for(state.settings).accounts})
     try:
         handle = await client.start_workflow(
             SUBSCRIPTION_WORKFLOW,
-            body.model_copy(update={"period_index": 0}),
+            body.model_copy(update={"period_index": 0, "snapshot": snapshot}),
             id=workflow_id,
             task_queue=state.settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

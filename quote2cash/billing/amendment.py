@@ -15,7 +15,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
 from quote2cash.billing.decimals import ZERO, mul, plain
 from quote2cash.billing.discounts import DEFAULT_STACKING, DiscountKind, apply_discounts
 from quote2cash.billing.errors import BillingError
@@ -208,10 +207,11 @@ def amendment_invoice(
     policy: RoundingPolicy = DEFAULT_ROUNDING,
     tax_table: TaxTable = DEFAULT_TAX_TABLE,
     vat_registry: VatRegistry = OFFLINE_VAT_REGISTRY,
-    accounts: Accounts = DEFAULT_ACCOUNTS,
     stacking: Sequence[DiscountKind] = DEFAULT_STACKING,
 ) -> InvoiceDraft:
-    """Credit unused old terms and charge remaining new terms from ``effective``."""
+    """Credit unused old terms and charge remaining new terms from ``effective``, on the
+    new snapshot's chart."""
+    accounts = after.accounts
     account = accounts.deferred_revenue if period.in_advance else accounts.revenue
     pending = _proration_lines(before, after, period, effective, policy, stacking, account)
     old_ids = {line.line_id for line in before.lines}

@@ -39,6 +39,8 @@ class CreditNoteDraft(BaseModel):
     total: Dec
     prices_include_tax: bool = False
     """As the credited invoice: each line's unit price is then its gross amount."""
+    accounts: Accounts = DEFAULT_ACCOUNTS
+    """As the credited invoice: the chart its journal posts to."""
 
     @model_validator(mode="after")
     def _sums(self) -> CreditNoteDraft:
@@ -130,6 +132,7 @@ def _draft(
         tax_total=tax_total,
         total=subtotal + tax_total,
         prices_include_tax=invoice.prices_include_tax,
+        accounts=invoice.accounts,
     )
 
 
@@ -171,10 +174,9 @@ def _part(
     )
 
 
-def credit_note_entry(
-    note: CreditNoteDraft, *, key: str, accounts: Accounts = DEFAULT_ACCOUNTS
-) -> JournalEntry:
+def credit_note_entry(note: CreditNoteDraft, *, key: str) -> JournalEntry:
     """Dr each line's revenue account and tax payable; Cr receivable: the invoice reversed."""
+    accounts = note.accounts
     signed: list[tuple[str, Decimal, str]] = []
     for account in dict.fromkeys(line.revenue_account for line in note.lines):
         net = sum((li.net_amount for li in note.lines if li.revenue_account == account), ZERO)

@@ -159,6 +159,8 @@ class InvoiceDraft(BaseModel):
     service_period: ServicePeriod | None = None
     prices_include_tax: bool = False
     rounding: RoundingPolicy = RoundingPolicy()
+    accounts: Accounts = DEFAULT_ACCOUNTS
+    """The chart its journals post to: the snapshot's, so every later entry agrees."""
 
     @model_validator(mode="after")
     def _sums(self) -> InvoiceDraft:
@@ -186,12 +188,12 @@ def build_invoice(
     period: BillingPeriod | None = None,
     usage: Sequence[UsageCharge] = (),
     vat_registry: VatRegistry = OFFLINE_VAT_REGISTRY,
-    accounts: Accounts = DEFAULT_ACCOUNTS,
     stacking: Sequence[DiscountKind] = DEFAULT_STACKING,
 ) -> InvoiceDraft:
-    """Price the snapshot for ``period`` plus ``usage``; every line explained."""
-    pending = snapshot_lines(snapshot, period, stacking, accounts)
-    pending += usage_lines(usage, snapshot.currency, accounts)
+    """Price the snapshot for ``period`` plus ``usage`` on the snapshot's chart; every line
+    explained."""
+    pending = snapshot_lines(snapshot, period, stacking, snapshot.accounts)
+    pending += usage_lines(usage, snapshot.currency, snapshot.accounts)
     return assemble_invoice(
         snapshot,
         pending,
@@ -241,6 +243,7 @@ def assemble_invoice(
             ),
             "prices_include_tax": snapshot.prices_include_tax,
             "rounding": policy,
+            "accounts": snapshot.accounts,
         },
     )
     check_sums(invoice)

@@ -117,10 +117,9 @@ def signed_entry(
     )
 
 
-def invoice_entry(
-    invoice: InvoiceDraft, *, key: str, accounts: Accounts = DEFAULT_ACCOUNTS
-) -> JournalEntry:
+def invoice_entry(invoice: InvoiceDraft, *, key: str) -> JournalEntry:
     """Dr receivable total; Cr each line's revenue account; Cr tax payable."""
+    accounts = invoice.accounts
     signed: list[tuple[str, Decimal, str]] = [(accounts.receivable, invoice.total, "invoice total")]
     for account in dict.fromkeys(line.revenue_account for line in invoice.lines):
         net = sum((li.net_amount for li in invoice.lines if li.revenue_account == account), ZERO)

@@ -57,7 +57,13 @@ class _Common(BaseModel):
     rounding: RoundingPolicy = RoundingPolicy()
     tax_table: TaxTable = DEFAULT_TAX_TABLE
     stacking: list[DiscountKind] = list(DEFAULT_STACKING)
-    accounts: Accounts = Accounts()
+    accounts: Accounts | None = None
+    """The chart to price on; absent: the snapshot's own."""
+
+    def charted(self, snapshot: QuoteSnapshot) -> QuoteSnapshot:
+        return (
+            snapshot.model_copy(update={"accounts": self.accounts}) if self.accounts else snapshot
+        )
 
 
 class InvoiceDocument(_Common):
@@ -151,16 +157,15 @@ def _charges(document: InvoiceDocument) -> list[UsageCharge]:
 
 def _invoice(document: InvoiceDocument) -> PreviewResult:
     invoice = build_invoice(
-        document.snapshot,
+        document.charted(document.snapshot),
         issue_date=document.issue_date,
         policy=document.rounding,
         tax_table=document.tax_table,
         period=document.period,
         usage=_charges(document),
-        accounts=document.accounts,
         stacking=document.stacking,
     )
-    return _result("invoice", invoice, None, document.accounts)
+    return _result("invoice", invoice, None)
 
 
 def _amendment(document: AmendmentDocument) -> PreviewResult:
@@ -168,27 +173,25 @@ def _amendment(document: AmendmentDocument) -> PreviewResult:
         document.before, document.after, reason=document.reason, effective=document.effective
     )
     invoice = amendment_invoice(
-        document.before,
-        document.after,
+        document.charted(document.before),
+        document.charted(document.after),
         period=document.period,
         effective=document.effective,
         issue_date=document.issue_date,
         policy=document.rounding,
         tax_table=document.tax_table,
-        accounts=document.accounts,
         stacking=document.stacking,
     )
-    return _result("amendment", invoice, delta, document.accounts)
+    return _result("amendment", invoice, delta)
 
 
 def _result(
     kind: Literal["invoice", "amendment"],
     invoice: InvoiceDraft,
     delta: AmendmentDelta | None,
-    accounts: Accounts,
 ) -> PreviewResult:
-    journal = invoice_entry(invoice, key=f"preview:{invoice.deal_id}", accounts=accounts)
-    recognition = schedules_for(invoice, accounts)
+    journal = invoice_entry(invoice, key=f"preview:{invoice.deal_id}")
+    recognition = schedules_for(invoice)
     text = render(invoice, delta, journal, recognition)
     return PreviewResult(
         kind=kind, invoice=invoice, delta=delta, journal=journal, recognition=recognition, text=text

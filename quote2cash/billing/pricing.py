@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
+from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.decimals import ZERO, mul, plain
 from quote2cash.billing.discounts import (
     DEFAULT_STACKING,
@@ -72,14 +72,14 @@ def snapshot_lines(
     snapshot: QuoteSnapshot,
     period: BillingPeriod | None,
     stacking: Sequence[DiscountKind] = DEFAULT_STACKING,
-    accounts: Accounts = DEFAULT_ACCOUNTS,
+    accounts: Accounts | None = None,
 ) -> list[PendingLine]:
     """Every snapshot line this invoice bills, priced exactly."""
     pending = []
     for line in snapshot.lines:
         if period is not None and line.recurring == "one_time" and not period.include_one_time:
             continue
-        pending.append(_price_line(snapshot, line, period, stacking, accounts))
+        pending.append(_price_line(snapshot, line, period, stacking, accounts or snapshot.accounts))
     return pending
 
 
@@ -155,7 +155,7 @@ def _prorate_line(
 
 
 def usage_lines(
-    charges: Sequence[UsageCharge], currency: str, accounts: Accounts = DEFAULT_ACCOUNTS
+    charges: Sequence[UsageCharge], currency: str, accounts: Accounts
 ) -> list[PendingLine]:
     """Rated usage lines; usage is billed in arrears, so it is revenue at once."""
     pending: list[PendingLine] = []

@@ -71,13 +71,11 @@ def recognition_schedule(
     )
 
 
-def schedules_for(
-    invoice: InvoiceDraft, accounts: Accounts = DEFAULT_ACCOUNTS
-) -> list[RecognitionSchedule]:
-    """A schedule for every invoice line booked to deferred revenue."""
+def schedules_for(invoice: InvoiceDraft) -> list[RecognitionSchedule]:
+    """A schedule for every invoice line booked to the invoice's deferred revenue."""
     schedules = []
     for line in invoice.lines:
-        if line.revenue_account != accounts.deferred_revenue or line.net_amount == ZERO:
+        if line.revenue_account != invoice.accounts.deferred_revenue or line.net_amount == ZERO:
             continue
         period = line.service_period or invoice.service_period
         if period is None:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from quote2cash.billing.accounts import DEFAULT_ACCOUNTS, Accounts
 from quote2cash.billing.currency import CurrencyCode
 from quote2cash.billing.decimals import HUNDRED, ZERO, Dec
 
@@ -81,6 +82,10 @@ class QuoteSnapshot(BaseModel):
     seller_country: str = Field(default="GB", min_length=2, max_length=2)
     billing_schedule: str = ""
     """How the whole is billed in parts (``50/50``: signature, delivery); empty: once."""
+    accounts: Accounts = DEFAULT_ACCOUNTS
+    """The billing entity's account codes, frozen with the deal so that a replay or a later
+    step posts where the first did. Absent from snapshots taken before it existed: those
+    were priced on the UK codes it defaults to."""
 
     @model_validator(mode="after")
     def _consistent(self) -> QuoteSnapshot:
@@ -98,6 +103,8 @@ class QuoteSnapshot(BaseModel):
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of every field; equal snapshots hash equal."""
         fields = self.model_dump(mode="python")
+        # The organisation's chart is where the sale is booked, not what was sold.
+        del fields["accounts"]
         # Added after the first snapshots were hashed: absent, it leaves their hash as is.
         if not fields["billing_schedule"]:
             del fields["billing_schedule"]

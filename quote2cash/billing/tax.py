@@ -105,6 +105,7 @@ SAMPLE_RATES_2024 = TaxTable(
         _r("NL", "9", "NL BTW reduced", "reduced"),
         _r("ES", "21", "ES IVA standard"),
         _r("IT", "22", "IT IVA standard"),
+        _r("AU", "10", "AU GST"),
         # US state base rates only (no local rates): states that tax SaaS.
         _r("US", "4", "US-NY state sales tax", region="NY"),
         _r("US", "6.5", "US-WA state sales tax", region="WA"),

@@ -179,7 +179,7 @@ class UsageCharge(BaseModel):
     note: str = ""  # how the quantity was measured, prefixed to every line's explanation
 
 
-def rate(charge: UsageCharge, currency: str, account: str = "200") -> list[PendingLine]:
+def rate(charge: UsageCharge, currency: str, account: str) -> list[PendingLine]:
     """The charge's lines, exact; plus a minimum-commitment true-up when short.
 
     ``account`` is the revenue account the lines are booked to.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from quote2cash.connect.hubspot_command import hubspot
+from quote2cash.connect.mapping import mapping_command
 
 
 def register(app: typer.Typer) -> None:
@@ -19,3 +20,4 @@ def register(app: typer.Typer) -> None:
     )
     group.command("hubspot")(hubspot)
     app.add_typer(group, name="connect")
+    group.command("mapping")(mapping_command)

@@ -101,19 +101,30 @@ def dev() -> None:
 
 def worker() -> None:
     """Run a worker: every workflow and activity on the deals task queue."""
+    from quote2cash.chart.mapping import MappingError
+    from quote2cash.connect.mapping import MappingRefused
     from workers.main import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    asyncio.run(run_worker(get_settings()))
+    try:
+        asyncio.run(run_worker(get_settings()))
+    except (MappingError, MappingRefused) as exc:
+        logging.getLogger("q2c.worker").error("refusing to start: %s", exc)
+        raise typer.Exit(2) from None
 
 
 def api() -> None:
     """Run the API: webhook ingress, ops endpoints, codec server for the Temporal UI."""
     from quote2cash.api.app import serve
+    from quote2cash.chart.mapping import MappingError
     from quote2cash.tracing import setup_tracing
 
     settings = get_settings()
-    serve(settings, interceptors=setup_tracing(settings, "q2c-api"))
+    try:
+        serve(settings, interceptors=setup_tracing(settings, "q2c-api"))
+    except MappingError as exc:
+        logging.getLogger("q2c.api").error("refusing to start: %s", exc)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:

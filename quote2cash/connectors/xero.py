@@ -26,6 +26,7 @@ from quote2cash.connectors.xero_models import (
     XeroContactIn,
     XeroCreditNote,
     XeroCreditNoteIn,
+    XeroCurrency,
     XeroInvoice,
     XeroInvoiceIn,
     XeroJournal,
@@ -34,6 +35,7 @@ from quote2cash.connectors.xero_models import (
     XeroModel,
     XeroPayment,
     XeroPaymentIn,
+    XeroTaxRate,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "XeroContactIn",
     "XeroCreditNote",
     "XeroCreditNoteIn",
+    "XeroCurrency",
     "XeroInvoice",
     "XeroInvoiceIn",
     "XeroJournal",
@@ -53,6 +56,7 @@ __all__ = [
     "XeroManualJournalIn",
     "XeroPayment",
     "XeroPaymentIn",
+    "XeroTaxRate",
     "where_equals",
     "where_starts_with",
     "xero_messages",
@@ -244,6 +248,19 @@ class XeroClient:
         answer = await self._call("GET", "/Accounts", params={"where": where_equals("Code", code)})
         found = answer.get("Accounts") or []
         return XeroAccount.model_validate(found[0]) if found else None
+
+    async def list_accounts(self) -> list[XeroAccount]:
+        """The whole chart, archived accounts included."""
+        answer = await self._call("GET", "/Accounts")
+        return [XeroAccount.model_validate(a) for a in answer.get("Accounts") or []]
+
+    async def list_tax_rates(self) -> list[XeroTaxRate]:
+        answer = await self._call("GET", "/TaxRates")
+        return [XeroTaxRate.model_validate(t) for t in answer.get("TaxRates") or []]
+
+    async def list_currencies(self) -> list[XeroCurrency]:
+        answer = await self._call("GET", "/Currencies")
+        return [XeroCurrency.model_validate(c) for c in answer.get("Currencies") or []]
 
     async def create_account(self, account: XeroAccountIn, *, idempotency_key: str) -> XeroAccount:
         """Xero takes one account per request, as a bare object."""

@@ -128,6 +128,28 @@ class XeroAccount(XeroAccountIn):
     account_id: str = Field(alias="AccountID")
     status: str | None = None
     class_: str | None = Field(default=None, alias="Class")
+    system_account: str | None = None
+    """DEBTORS, CREDITORS, GST...: an account Xero's own journals post to."""
+    currency_code: str | None = None
+    """A bank account's currency."""
+
+
+class XeroTaxRate(XeroModel):
+    """A tax rate of the organisation (``GET /TaxRates``)."""
+
+    tax_type: str
+    name: str | None = None
+    status: str | None = None
+    effective_rate: Decimal | None = None
+    display_tax_rate: Decimal | None = None
+    can_apply_to_revenue: bool | None = None
+
+
+class XeroCurrency(XeroModel):
+    """A currency enabled in the organisation (``GET /Currencies``)."""
+
+    code: str
+    description: str | None = None
 
 
 class XeroPaymentSummary(XeroModel):

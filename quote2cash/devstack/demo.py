@@ -120,7 +120,7 @@ async def _drive(
     async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
         probe = DealDriver(settings, client, http, [])
         await prepare_crm(settings, http)
-        await ensure_bad_debts_account(probe.xero)
+        await ensure_bad_debts_account(probe.xero, probe.mapping)
         seeded = await seed_deals(probe.hubspot, deals)
         driver = DealDriver(settings, client, http, seeded)
         started = time.monotonic()

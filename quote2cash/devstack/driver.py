@@ -20,6 +20,7 @@ import httpx
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from quote2cash.chart.mapping import mapping_for
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
@@ -27,7 +28,6 @@ from quote2cash.devstack.seed import SeededDeal
 from quote2cash.messages import QUERY_STAGE, DealStatus, Stage, deal_workflow_id
 from quote2cash.settings import Settings
 
-BANK_ACCOUNT = "090"
 # A busy dev server can time a query out: the deal's stage is read again next round.
 TRANSIENT_RPC = {
     RPCStatusCode.CANCELLED,  # the client's own timeout: "Timeout expired"
@@ -46,6 +46,7 @@ class DealDriver:
         deals: list[SeededDeal],
     ) -> None:
         self._settings = settings
+        self.mapping = mapping_for(settings)
         self._client = client
         self._http = http
         self.hubspot = HubSpotClient(
@@ -166,7 +167,7 @@ class DealDriver:
             await self.xero.create_payment(
                 XeroPaymentIn(
                     invoice=XeroInvoiceRef(invoice_id=invoice_id),
-                    account=XeroAccountRef(code=BANK_ACCOUNT),
+                    account=XeroAccountRef(code=self.mapping.accounts.cash),
                     date=date.today(),
                     amount=amount,
                     reference=f"bank transfer for {number}",

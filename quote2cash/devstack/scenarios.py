@@ -313,7 +313,7 @@ async def run_lifecycle(
     async with httpx.AsyncClient(timeout=30.0) as http:
         probe = DealDriver(settings, client, http, [])
         await prepare_crm(settings, http)
-        await ensure_bad_debts_account(probe.xero)
+        await ensure_bad_debts_account(probe.xero, probe.mapping)
         special = [await seed_deal(probe.hubspot, s) for s in (APPROVAL, BAD_DATA, SPLIT)]
         driver = DealDriver(settings, client, http, [*await seed_deals(probe.hubspot, 2), *special])
         people = People(settings, http, probe.hubspot)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.chart.presets import EntityMapping
 from quote2cash.connect.hubspot import connect_hubspot
 from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
@@ -51,13 +51,15 @@ PRODUCTS = (
 )
 
 
-BAD_DEBTS = XeroAccountIn(
-    code=DEFAULT_ACCOUNTS.bad_debts,
-    name="Bad Debts",
-    type="EXPENSE",
-    tax_type="NONE",
-    description="Invoices written off as uncollectable (quote2cash write-offs)",
-)
+def bad_debts_account(mapping: EntityMapping) -> XeroAccountIn:
+    """The organisation's bad-debts account as we create it: an expense, no tax."""
+    return XeroAccountIn(
+        code=mapping.accounts.bad_debts,
+        name="Bad Debts",
+        type="EXPENSE",
+        tax_type=mapping.no_tax,
+        description="Invoices written off as uncollectable (quote2cash write-offs)",
+    )
 
 
 class CrmNotReady(RuntimeError):
@@ -77,18 +79,17 @@ class AccountMismatch(RuntimeError):
     """The chart has the code, but not as the account we need."""
 
 
-async def ensure_bad_debts_account(xero: XeroClient) -> XeroAccount:
+async def ensure_bad_debts_account(xero: XeroClient, mapping: EntityMapping) -> XeroAccount:
     """The expense account write-offs credit (``Accounts.bad_debts``), created once.
 
     Xero's default chart has none: a user adds it in Settings → Chart of accounts; this
     does the same through the API. An account already under the code is kept if it is
     an expense account, and refused otherwise (a write-off must not land in, say, a bank
     account)."""
-    found = await xero.find_account(code=BAD_DEBTS.code)
+    wanted = bad_debts_account(mapping)
+    found = await xero.find_account(code=wanted.code)
     if found is None:
-        found = await xero.create_account(
-            BAD_DEBTS, idempotency_key=f"setup:account:{BAD_DEBTS.code}"
-        )
+        found = await xero.create_account(wanted, idempotency_key=f"setup:account:{wanted.code}")
     if found.class_ != "EXPENSE":
         raise AccountMismatch(
             f"Xero account {found.code} ({found.name}) is a {found.type} account; write-offs "

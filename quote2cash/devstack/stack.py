@@ -12,11 +12,16 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import httpx
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
+from quote2cash.chart.mapping import mapping_for
+from quote2cash.connectors.xero import XeroClient
+from quote2cash.devstack.faults import EXEMPT_HEADERS
 from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
+from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.settings import Settings
 from quote2cash.temporal import SEARCH_ATTRIBUTES, connect
 
@@ -137,6 +142,8 @@ def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Serv
                 str(settings.var_dir / "xero.db"),
                 "--webhook-url",
                 f"{settings.api_url}/webhooks/xero",
+                "--organisation",
+                mapping_for(settings).organisation,
             ],
             settings,
             settings.xero_port,
@@ -185,4 +192,20 @@ async def start_stack(
     all_services = services(with_ui_codec(settings), temporal_args)
     supervisor.check_ports(all_services)
     for service in all_services:
+        if service.name == "worker":
+            await prepare_organisation(settings)
         await supervisor.start(service)
+
+
+async def prepare_organisation(settings: Settings) -> None:
+    """What a user adds to a new organisation before connecting us: the bad-debts account
+    (no default chart has one). The worker checks the whole mapping when it starts."""
+    # A person does this once, not the product: the emulators' faults are not for it.
+    async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
+        xero = XeroClient(
+            http,
+            base_url=settings.xero_base_url,
+            tenant_id=settings.xero_tenant_id,
+            token=settings.xero_token,
+        )
+        await ensure_bad_debts_account(xero, mapping_for(settings))

@@ -72,6 +72,10 @@ def xero_command(
     webhook_key: Annotated[str | None, typer.Option(help="signs webhooks")] = None,
     tenant_id: Annotated[str | None, typer.Option(help="the one tenant it serves")] = None,
     token: Annotated[str | None, typer.Option(help="bearer token the API accepts")] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(help="uk, au or us: its chart, tax rates and currencies (default uk)"),
+    ] = None,
     reset: Reset = False,
     seed: Seed = False,
     faults: FaultsOpt = None,
@@ -80,7 +84,12 @@ def xero_command(
     from quote2cash.sandbox.xero import XeroSandboxConfig, run_xero
 
     given = _given(
-        db=db, webhook_url=webhook_url, webhook_key=webhook_key, tenant_id=tenant_id, token=token
+        db=db,
+        webhook_url=webhook_url,
+        webhook_key=webhook_key,
+        tenant_id=tenant_id,
+        token=token,
+        organisation=organisation,
     )
     options: dict[str, Any] = {**given, **_switches(reset=reset, seed=seed)}
     config = XeroSandboxConfig(**options, **_faults(faults))

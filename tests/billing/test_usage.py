@@ -32,7 +32,7 @@ def _total(price: UsagePrice, quantity: str, **extra: object) -> Decimal:
     charge = UsageCharge(
         charge_id="c", description="API", price=price, quantity=D(quantity), **extra
     )
-    return sum((line.amount for line in rate(charge, "USD")), D(0))
+    return sum((line.amount for line in rate(charge, "USD", "200")), D(0))
 
 
 def _tiers(*rows: tuple[str | None, str, str]) -> list[Tier]:
@@ -90,7 +90,7 @@ def test_minimum_commitment_true_up() -> None:
         quantity=D(300),
         minimum_amount=D(50),
     )
-    lines = rate(charge, "USD")
+    lines = rate(charge, "USD", "200")
     assert [line.kind for line in lines] == ["usage", "minimum"]
     assert lines[-1].amount == D(20)
     assert "minimum commitment 50 USD, usage 30.00 USD" in lines[-1].explanation

@@ -19,13 +19,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
-from quote2cash.devstack.seed import prepare_crm
+from quote2cash.connect.mapping import require_mapping
+from quote2cash.devstack.seed import ensure_bad_debts_account, prepare_crm
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
 from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
+from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
 from workers.main import build_worker
@@ -53,8 +55,18 @@ class Spine:
     api: ThreadedServer
 
 
-def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> Settings:
+@pytest.fixture
+def organisation() -> Region:
+    """The Xero organisation the spine's emulator is, and the preset the mapping names:
+    UK unless a test parametrizes ``organisation`` (tests that run on every region)."""
+    return "uk"
+
+
+def _settings(
+    database_url: str, env: WorkflowEnvironment, task_queue: str, organisation: Region
+) -> Settings:
     return Settings(
+        accounting_organisation=organisation,
         database_url=database_url,
         temporal_address=env.client.service_client.config.target_host,
         task_queue=task_queue,
@@ -69,10 +81,10 @@ def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> S
 
 @pytest.fixture
 def spine_servers(
-    database_url: str, temporal_dev: WorkflowEnvironment, task_queue: str
+    database_url: str, temporal_dev: WorkflowEnvironment, task_queue: str, organisation: Region
 ) -> Iterator[tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer]]:
     migrate(database_url)
-    settings = _settings(database_url, temporal_dev, task_queue)
+    settings = _settings(database_url, temporal_dev, task_queue, organisation)
     with ThreadedServer(create_app(settings)) as api:
         settings = settings.model_copy(update={"public_api_url": api.url})
         hubspot_cfg = HubSpotSandboxConfig(
@@ -84,6 +96,7 @@ def spine_servers(
             first_object_id=next(CRM_IDS),
         )
         xero_cfg = XeroSandboxConfig(
+            organisation=organisation,
             token=settings.xero_token,
             tenant_id=settings.xero_tenant_id,
             webhook_key=settings.xero_webhook_key,
@@ -110,6 +123,9 @@ async def spine(
     async with httpx.AsyncClient(timeout=20) as http:
         await prepare_crm(settings, http)
         deps = Deps.build(settings, http)
+        # As the worker's start does: the emulator's organisation must match the mapping.
+        await ensure_bad_debts_account(deps.xero, deps.mapping)
+        await require_mapping(settings, deps.xero)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)
         deps.engine.dispose()

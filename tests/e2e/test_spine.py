@@ -10,17 +10,22 @@ from collections import Counter
 from decimal import Decimal
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from quote2cash.chart.presets import PRESETS
 from quote2cash.connect.hubspot_contract import AMOUNT_PAID, INVOICE_NUMBER, INVOICE_STATUS
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.seed import seed_deals
 from quote2cash.messages import Stage, deal_workflow_id
+from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from quote2cash.store.models import InboxEntry
+from tests.e2e.charted import assert_journals_charted, assert_lines_charted
 from tests.e2e.conftest import Spine
+from tests.e2e.paid import xero_list
 from tests.recording import record_history
 
 DEALS = 6
@@ -34,11 +39,17 @@ async def _drive(spine: Spine, http: httpx.AsyncClient) -> DealDriver:
     return driver
 
 
-async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine: Spine) -> None:
+# The same spine in a UK, an Australian and a US organisation: each with its own chart
+# and tax types (quote2cash.chart), which the emulator's stored documents must carry.
+@pytest.mark.parametrize("organisation", ["uk", "au", "us"])
+async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(
+    spine: Spine, organisation: Region
+) -> None:
     async with httpx.AsyncClient(timeout=20) as http:
         driver = await _drive(spine, http)
         invoices = await driver.xero_records("Invoices")
         payments = await driver.xero_records("Payments")
+        journals = await xero_list(spine, http, "Journals")
         written = [await _written_back(driver, d.deal_id) for d in driver.deals]
 
     assert driver.counts() == Counter({Stage.COMPLETED.value: DEALS})
@@ -54,6 +65,9 @@ async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine:
         assert Decimal(paid) == Decimal(str(by_number[number]["AmountPaid"])) > 0
     numbers = sorted(str(i["InvoiceNumber"]) for i in invoices)
     assert numbers == [f"INV-{n:06d}" for n in range(1, DEALS + 1)]  # gapless
+    mapping = PRESETS[organisation]
+    assert_lines_charted(mapping, invoices)
+    assert_journals_charted(mapping, journals)
 
     engine = make_engine(spine.settings.db_url)
     with unit_of_work(engine) as session:
@@ -66,6 +80,8 @@ async def test_deals_reach_posted_exactly_once_despite_duplicate_webhooks(spine:
 
     for deal in driver.deals:  # one workflow run per deal: a second start joined the first
         assert await _runs(spine, deal_workflow_id("hubspot", deal.deal_id)) == 1
+    if organisation != "uk":
+        return
     # v1 is the plain deal before invoice reads became local activities; it still replays.
     plain = spine.client.get_workflow_handle(deal_workflow_id("hubspot", driver.deals[0].deal_id))
     await record_history(plain, "deal_workflow_v12_plain_local_reads")

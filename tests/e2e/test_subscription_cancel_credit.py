@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import httpx
 
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.billing.accounts import Accounts
 from quote2cash.billing.snapshot import SnapshotLine
 from quote2cash.commands.reconcile import reconcile_now
 from quote2cash.connectors.xero_models import (
@@ -124,7 +124,7 @@ async def test_cancellation_credit_reduces_what_is_collected_and_reconciles(
     entries = _ledger(spine, start.snapshot.deal_id)
     kinds = sorted(e.entry_key.split(":journal:")[1].split(":")[0] for e in entries)
     assert kinds == ["credit_note", "invoice", "payment"]
-    receivable = DEFAULT_ACCOUNTS.receivable
+    receivable = Accounts().receivable
     lines = [x for e in entries for x in e.lines if x.account == receivable]
     assert sum((x.debit - x.credit for x in lines), Decimal(0)) == 0
 

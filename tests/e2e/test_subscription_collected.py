@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import httpx
+import pytest
 
+from quote2cash.chart.presets import PRESETS
 from quote2cash.commands.reconcile import reconcile_now
 from quote2cash.connectors.signatures import PAYMENT_SIGNATURE, sign_payment
 from quote2cash.connectors.xero import XeroClient
@@ -25,9 +27,11 @@ from quote2cash.connectors.xero_models import (
 )
 from quote2cash.devstack.scenarios import subscription_start
 from quote2cash.messages import DealStatus, Stage, SubscriptionStart, SubscriptionStatus
+from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.settings import Settings
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
+from tests.e2e.charted import assert_lines_charted
 from tests.e2e.conftest import Spine
 from tests.e2e.paid import xero_list
 
@@ -70,8 +74,14 @@ def _xero(http: httpx.AsyncClient, s: Settings) -> XeroClient:
     )
 
 
-async def test_renewal_invoice_paid_in_xero_is_posted_and_reconciles(spine: Spine) -> None:
+# In a US organisation every code differs from the UK's: the reconciliation matching
+# proves our ledger and the check read the organisation's receivable and bank.
+@pytest.mark.parametrize("organisation", ["uk", "au", "us"])
+async def test_renewal_invoice_paid_in_xero_is_posted_and_reconciles(
+    spine: Spine, organisation: Region
+) -> None:
     s = spine.settings
+    mapping = PRESETS[organisation]
     today = datetime.now(UTC).date()
     async with httpx.AsyncClient(timeout=20) as http:
         xero = _xero(http, s)
@@ -84,7 +94,7 @@ async def test_renewal_invoice_paid_in_xero_is_posted_and_reconciles(spine: Spin
         await xero.create_payment(
             XeroPaymentIn(
                 invoice=XeroInvoiceRef(invoice_id=invoice["InvoiceID"]),
-                account=XeroAccountRef(code="090"),
+                account=XeroAccountRef(code=mapping.accounts.cash),
                 date=date.today(),
                 amount=Decimal(str(invoice["Total"])),
                 reference=f"bank transfer for {number}",
@@ -97,6 +107,7 @@ async def test_renewal_invoice_paid_in_xero_is_posted_and_reconciles(spine: Spin
     await spine.client.get_workflow_handle(f"subscription:{sub}").terminate("test over")
 
     assert done.stage == Stage.COMPLETED
+    assert_lines_charted(mapping, [invoice])
     engine = make_engine(s.db_url)
     try:
         with unit_of_work(engine) as session:

@@ -25,10 +25,10 @@ from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
-from tests.e2e.conftest import Spine, spine_servers
+from tests.e2e.conftest import Spine, organisation, spine_servers
 from workers.main import build_worker
 
-__all__ = ["spine_servers"]
+__all__ = ["organisation", "spine_servers"]
 CHAOS_HTTP_TIMEOUT_S = 4.0
 
 

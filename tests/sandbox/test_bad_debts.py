@@ -15,6 +15,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.deps import Deps
 from activities.models import AllocationRequest, CreditNoteRequest
 from activities.refunds import RefundActivities
+from quote2cash.billing.accounts import Accounts
+from quote2cash.chart.presets import UK
 from quote2cash.connectors.xero import XeroAccountIn, XeroClient
 from quote2cash.devstack.seed import AccountMismatch, ensure_bad_debts_account
 from quote2cash.sandbox.common.server import ThreadedServer
@@ -48,7 +50,7 @@ async def _write_off_request(xero: XeroClient) -> tuple[CreditNoteRequest, str]:
     contact = await customer(xero)
     unpaid = await xero.create_invoice(invoice(contact_id=contact.contact_id), idempotency_key="i")
     assert unpaid.amount_due is not None
-    note = write_off_note("GBP", "d-1", unpaid.amount_due, date(2024, 9, 1))
+    note = write_off_note("GBP", "d-1", unpaid.amount_due, date(2024, 9, 1), Accounts())
     request = CreditNoteRequest(
         business_key="deal:hubspot:d-1:write_off",
         contact_id=contact.contact_id,
@@ -69,9 +71,9 @@ async def test_write_off_is_refused_before_the_seed_and_settles_the_invoice_afte
     assert refused.value.non_retryable
     assert NOT_VALID in refused.value.details
 
-    created = await ensure_bad_debts_account(xero)
+    created = await ensure_bad_debts_account(xero, UK)
     assert (created.code, created.name, created.type) == ("BADDEBT", "Bad Debts", "EXPENSE")
-    assert (await ensure_bad_debts_account(xero)).account_id == created.account_id
+    assert (await ensure_bad_debts_account(xero, UK)).account_id == created.account_id
 
     ref = await env.run(refunds.create_credit_note, request)  # the deal's retry
     assert ref.total == request.note.total
@@ -94,4 +96,4 @@ async def test_the_seed_refuses_a_code_taken_by_another_kind_of_account(
     taken = XeroAccountIn(code="BADDEBT", name="Bad Debt Recoveries", type="OTHERINCOME")
     await xero.create_account(taken, idempotency_key="user-made")
     with pytest.raises(AccountMismatch, match="OTHERINCOME account; write-offs need an expense"):
-        await ensure_bad_debts_account(xero)
+        await ensure_bad_debts_account(xero, UK)

@@ -12,6 +12,7 @@ from activities.xero_mapping import credit_note_in, invoice_in
 from quote2cash.billing.credit_note import credit_note_for, credit_note_of_amount
 from quote2cash.billing.invoice import InvoiceDraft, build_invoice
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
+from quote2cash.chart.presets import UK
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroAllocationIn, XeroInvoiceRef
 from tests.sandbox.test_xero_emulator import customer
@@ -56,7 +57,7 @@ async def test_an_inclusive_invoice_and_its_credit_notes_are_accepted_to_the_cen
     draft = _inclusive()
     contact = await customer(xero)
     invoice = await xero.create_invoice(
-        invoice_in(draft, number="INV-INC-1", contact_id=contact.contact_id),
+        invoice_in(draft, UK, number="INV-INC-1", contact_id=contact.contact_id),
         idempotency_key="inv",
     )
     assert invoice.line_amount_types == "Inclusive"
@@ -69,7 +70,7 @@ async def test_an_inclusive_invoice_and_its_credit_notes_are_accepted_to_the_cen
     part = credit_note_of_amount(draft, D("10.00"), issue_date=date(2026, 1, 2), reason="seat")
     for n, note in enumerate((full, part)):
         created = await xero.create_credit_note(
-            credit_note_in(note, contact_id=contact.contact_id, reference=f"refund {n}"),
+            credit_note_in(note, UK, contact_id=contact.contact_id, reference=f"refund {n}"),
             idempotency_key=f"cn-{n}",
         )
         assert created.line_amount_types == "Inclusive"
@@ -98,12 +99,12 @@ async def test_folded_inclusive_lines_are_accepted_to_the_cent(xero: XeroClient)
     assert [(li.quantity, li.unit_price) for li in draft.lines][1] == (D(1), D("28.97"))
     contact = await customer(xero)
     invoice = await xero.create_invoice(
-        invoice_in(draft, number="INV-INC-2", contact_id=contact.contact_id),
+        invoice_in(draft, UK, number="INV-INC-2", contact_id=contact.contact_id),
         idempotency_key="inv",
     )
     note = credit_note_of_amount(draft, D("0.07"), issue_date=date(2026, 1, 2), reason="x")
     created = await xero.create_credit_note(
-        credit_note_in(note, contact_id=contact.contact_id, reference="refund"),
+        credit_note_in(note, UK, contact_id=contact.contact_id, reference="refund"),
         idempotency_key="cn",
     )
     assert (invoice.sub_total, invoice.total_tax, invoice.total) == (

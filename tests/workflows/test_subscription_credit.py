@@ -13,7 +13,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from quote2cash.billing.accounts import DEFAULT_ACCOUNTS
+from quote2cash.billing.accounts import Accounts
 from quote2cash.messages import UPDATE_CANCEL, CancelRequest, SubscriptionStatus
 from tests.conftest import time_skipping_server
 from tests.recording import record_history
@@ -46,7 +46,7 @@ def _receivable(accounting: Accounting, prefix: str) -> Decimal:
         for e in p.entries
         if e.key.startswith(prefix)
         for line in e.lines
-        if line.account == DEFAULT_ACCOUNTS.receivable
+        if line.account == Accounts().receivable
     ]
     return sum((line.debit - line.credit for line in lines), Decimal(0))
 

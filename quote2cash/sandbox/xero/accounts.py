@@ -40,8 +40,6 @@ CLASS_OF_TYPE = {
     "REVENUE": "REVENUE",
     "SALES": "REVENUE",
 }
-# A UK organisation's default tax type per class when the request names none.
-DEFAULT_TAX = {"EXPENSE": "INPUT2", "REVENUE": "OUTPUT2"}
 FLAGS = ("EnablePaymentsToAccount", "ShowInExpenseClaims", "AddToWatchlist")
 
 
@@ -87,6 +85,12 @@ def _problems(books: Books, element: Doc) -> list[str]:
     return problems
 
 
+def _default_tax(books: Books, klass: str) -> str:
+    """The organisation's tax type for a new account of ``klass`` that names none."""
+    org = books.config.org
+    return {"EXPENSE": org.input, "REVENUE": org.output}.get(klass, org.no_tax)
+
+
 def create_account(books: Books, element: Doc) -> Doc:
     """Add the account to the chart; ``XeroValidation`` with every problem otherwise."""
     problems = _problems(books, element)
@@ -100,7 +104,7 @@ def create_account(books: Books, element: Doc) -> Doc:
         "Name": _text(element, "Name"),
         "Status": "ACTIVE",
         "Type": kind,
-        "TaxType": _text(element, "TaxType") or DEFAULT_TAX.get(klass, "NONE"),
+        "TaxType": _text(element, "TaxType") or _default_tax(books, klass),
         "Class": klass,
         "ReportingCode": "",
         "HasAttachments": False,

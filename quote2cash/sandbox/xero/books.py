@@ -21,9 +21,6 @@ from quote2cash.sandbox.xero.config import XeroSandboxConfig
 from quote2cash.sandbox.xero.envelope import XeroNotFound
 from quote2cash.sandbox.xero.invoice_math import money
 
-DEFAULT_RATES = {"EUR": Decimal("1.170000"), "USD": Decimal("1.270000")}
-"""Units of foreign currency per unit of base currency, when a request gives no rate."""
-
 
 @dataclass
 class Books:
@@ -36,11 +33,12 @@ class Books:
     def install_defaults(self) -> None:
         """Chart of accounts, tax rates and currencies of a new organisation."""
         with self.store.atomic():
-            for account in reference_data.accounts():
+            org = self.config.org
+            for account in reference_data.accounts(org):
                 self.store.put("accounts", account["AccountID"], account)
-            for rate in reference_data.tax_rates():
+            for rate in reference_data.tax_rates(org):
                 self.store.put("taxrates", rate["TaxType"], rate)
-            for currency in reference_data.CURRENCIES:
+            for currency in reference_data.currencies(org):
                 self.store.put("currencies", currency["Code"], currency)
 
     def reset(self) -> None:
@@ -86,7 +84,15 @@ class Books:
             return Decimal("1.000000")
         if given not in (None, "", 0):
             return Decimal(str(given))
-        return DEFAULT_RATES.get(currency, Decimal("1.000000"))
+        return self.config.org.fx_rates.get(currency, Decimal("1.000000"))
+
+    def system_code(self, system: str) -> str:
+        """The code of the chart's system account (DEBTORS, CREDITORS, GST...), which
+        Xero's own journals post to whatever the organisation renamed it."""
+        for account in self.store.all("accounts"):
+            if account.get("SystemAccount") == system:
+                return str(account["Code"])
+        raise RuntimeError(f"emulator bug: the chart has no {system} system account")
 
     def notify(self, category: str, event_type: str, resource_id: str) -> None:
         if category in self.config.webhook_categories:

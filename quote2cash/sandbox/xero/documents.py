@@ -54,8 +54,9 @@ def _line(books: Books, raw: dict[str, Any], lat: str, unit_dp: int, problems: l
         problems.append(
             f"Account code '{line['AccountCode']}' is not a valid code for this document."
         )
-    tax_type = "NONE" if lat == "NoTax" else line.get("TaxType") or (account or {}).get("TaxType")
-    rate_doc = books.tax_rate(str(tax_type or "NONE"))
+    no_tax = books.config.org.no_tax
+    tax_type = no_tax if lat == "NoTax" else line.get("TaxType") or (account or {}).get("TaxType")
+    rate_doc = books.tax_rate(str(tax_type or no_tax))
     if rate_doc is None:
         problems.append(
             f"The TaxType code '{tax_type}' does not exist or cannot be used with this account."
@@ -77,7 +78,7 @@ def _line(books: Books, raw: dict[str, Any], lat: str, unit_dp: int, problems: l
         UnitAmount=priced.unit_amount,
         LineAmount=priced.line_amount,
         TaxAmount=priced.tax_amount,
-        TaxType=tax_type or "NONE",
+        TaxType=tax_type or no_tax,
         Tracking=raw.get("Tracking") or [],
     )
     if account is not None:
@@ -258,17 +259,16 @@ def post(books: Books, kind: Kind, doc: Doc, *, reverse: bool) -> None:
         net_total, tax_total = net_total + net, tax_total + tax
         lines.append(
             books.journal_line(
-                str(line.get("AccountCode") or "200"),
+                str(line.get("AccountCode") or books.config.org.sales_code),
                 -sign * net,
                 tax=-sign * tax,
                 description=str(line.get("Description", "")),
                 tax_type=str(line["TaxType"]),
             )
         )
-    lines.append(books.journal_line("820", -sign * tax_total))
-    lines.insert(
-        0, books.journal_line("610" if receivable else "800", sign * (net_total + tax_total))
-    )
+    lines.append(books.journal_line(books.system_code("GST"), -sign * tax_total))
+    control = books.system_code("DEBTORS" if receivable else "CREDITORS")
+    lines.insert(0, books.journal_line(control, sign * (net_total + tax_total)))
     books.post_journal(
         source_type=doc_type,
         source_id=doc[kind.id_key],

@@ -30,7 +30,7 @@ def _lines(books: Books, element: Doc) -> list[Doc]:
             "AccountCode": code,
             "AccountID": account["AccountID"],
             "Description": item.get("Description", ""),
-            "TaxType": item.get("TaxType", "NONE"),
+            "TaxType": item.get("TaxType", books.config.org.no_tax),
             "TaxAmount": Decimal("0.00"),
             "IsBlank": False,
             "Tracking": [],

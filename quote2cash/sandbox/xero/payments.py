@@ -218,8 +218,11 @@ def _post_payment(books: Books, document: Doc, payment: Doc, account: Doc) -> No
     control = to_base(payment["Amount"], document["CurrencyRate"])
     lines = [
         books.journal_line(account["Code"], sign * bank),
-        books.journal_line("610" if doc_type.startswith("ACCREC") else "800", -sign * control),
-        books.journal_line("498", sign * (control - bank)),
+        books.journal_line(
+            books.system_code("DEBTORS" if doc_type.startswith("ACCREC") else "CREDITORS"),
+            -sign * control,
+        ),
+        books.journal_line(books.system_code("REALISEDCURRENCYGAIN"), sign * (control - bank)),
     ]
     books.post_journal(
         source_type=payment["PaymentType"],

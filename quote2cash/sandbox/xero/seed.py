@@ -10,37 +10,36 @@ import httpx
 
 from quote2cash.connectors.jsoncodec import dumps, loads
 from quote2cash.connectors.xero import API_PATH
+from quote2cash.sandbox.xero.reference_data import ORGANISATIONS, Organisation
 
+# code, name, unit price
 ITEMS = [
-    {
-        "Code": "PLAT-ANNUAL",
-        "Name": "Platform subscription (annual)",
-        "SalesDetails": {
-            "UnitPrice": Decimal("12000.00"),
-            "AccountCode": "200",
-            "TaxType": "OUTPUT2",
-        },
-    },
-    {
-        "Code": "ONBOARD",
-        "Name": "Onboarding package",
-        "SalesDetails": {
-            "UnitPrice": Decimal("2500.00"),
-            "AccountCode": "200",
-            "TaxType": "OUTPUT2",
-        },
-    },
-    {
-        "Code": "SUPPORT-M",
-        "Name": "Premium support (monthly)",
-        "SalesDetails": {
-            "UnitPrice": Decimal("149.90"),
-            "AccountCode": "200",
-            "TaxType": "OUTPUT2",
-        },
-    },
+    ("PLAT-ANNUAL", "Platform subscription (annual)", Decimal("12000.00")),
+    ("ONBOARD", "Onboarding package", Decimal("2500.00")),
+    ("SUPPORT-M", "Premium support (monthly)", Decimal("149.90")),
 ]
 CONTACTS = [{"Name": "Cash Sales", "ContactNumber": "CASH-SALES"}]
+
+
+def organisation_of(organisation: dict[str, Any]) -> Organisation:
+    """The emulator's organisation of that region (its ``Version``: UK, AU, US)."""
+    return next(o for o in ORGANISATIONS.values() if o.version == organisation["Version"])
+
+
+def items_of(org: Organisation) -> list[dict[str, Any]]:
+    """The catalogue, sold to the organisation's sales account at its standard tax."""
+    return [
+        {
+            "Code": code,
+            "Name": name,
+            "SalesDetails": {
+                "UnitPrice": price,
+                "AccountCode": org.sales_code,
+                "TaxType": org.output,
+            },
+        }
+        for code, name, price in ITEMS
+    ]
 
 
 async def seed(
@@ -53,8 +52,11 @@ async def seed(
         "Content-Type": "application/json",
     }
     base = base_url.rstrip("/") + API_PATH
+    answer = await http.get(f"{base}/Organisation", headers=headers)
+    answer.raise_for_status()
+    org = organisation_of(loads(answer.content)["Organisations"][0])
     created: dict[str, Any] = {}
-    for collection, items in (("Items", ITEMS), ("Contacts", CONTACTS)):
+    for collection, items in (("Items", items_of(org)), ("Contacts", CONTACTS)):
         response = await http.post(
             f"{base}/{collection}", headers=headers, content=dumps({collection: items})
         )

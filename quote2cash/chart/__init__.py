@@ -1,0 +1,1 @@
+"""The organisation's chart of accounts and tax types, per billing entity."""
