@@ -14,6 +14,22 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-a-secret"  # noqa: S105 - the documented development value
+DEV_XERO_CLIENT_ID = "q2c-dev-web-app"
+"""The Xero emulator's development web app (authorization code + PKCE)."""
+DEV_XERO_CUSTOM_CLIENT_ID = "q2c-dev-custom-connection"
+"""The Xero emulator's development custom connection (client credentials)."""
+DEV_XERO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+XERO_SCOPES = (
+    "offline_access",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.invoices",
+    "accounting.payments",
+    "accounting.manualjournals",
+    "accounting.journals.read",
+)
+"""Xero's granular scopes (apps created after 2 March 2026 cannot ask for the broad
+``accounting.transactions``) for every endpoint ``connectors.xero`` calls."""
 
 _SECRETS = (
     "hubspot_token",

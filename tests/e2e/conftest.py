@@ -74,7 +74,7 @@ def spine_servers(
             faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
         )
         xero_cfg = XeroSandboxConfig(
-            token=settings.xero_token,
+            static_token=settings.xero_token,
             tenant_id=settings.xero_tenant_id,
             webhook_key=settings.xero_webhook_key,
             webhook_url=f"{api.url}/webhooks/xero",

@@ -58,7 +58,9 @@ def vendor_servers(database_url: str) -> Iterator[tuple[Settings, ThreadedServer
         xero_token="faults-xero-token",
     )
     hubspot_cfg = HubSpotSandboxConfig(token=settings.hubspot_token)
-    xero_cfg = XeroSandboxConfig(token=settings.xero_token, tenant_id=settings.xero_tenant_id)
+    xero_cfg = XeroSandboxConfig(
+        static_token=settings.xero_token, tenant_id=settings.xero_tenant_id
+    )
     with (
         ThreadedServer(hubspot_app(hubspot_cfg)) as hs,
         ThreadedServer(xero_app(xero_cfg)) as xe,
