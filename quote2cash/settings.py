@@ -34,11 +34,12 @@ XERO_SCOPES = (
 _SECRETS = (
     "hubspot_token",
     "hubspot_client_secret",
-    "xero_token",
+    "xero_client_secret",
     "xero_webhook_key",
     "ops_token",
     "payments_webhook_secret",
     "payload_key",
+    "connection_key",
 )
 
 
@@ -76,8 +77,24 @@ class Settings(BaseSettings):
     """Deal stages that start a DealWorkflow when a deal moves into them."""
 
     xero_base_url: str = "http://127.0.0.1:8102"
+    """The Accounting API's host (real: https://api.xero.com); ``/connections`` is there too."""
+    xero_identity_url: str = "http://127.0.0.1:8102"
+    """Token and revocation endpoints' host (real: https://identity.xero.com)."""
+    xero_login_url: str = "http://127.0.0.1:8102"
+    """Where a user consents, ``/identity/connect/authorize`` (real: https://login.xero.com)."""
+    xero_client_id: str = DEV_XERO_CLIENT_ID
+    xero_client_secret: str = DEV_SECRET
+    xero_redirect_uri: str = DEV_XERO_REDIRECT_URI
+    """Registered with the Xero app; ``q2c connect xero`` listens on its loopback port."""
+    xero_scopes: list[str] = list(XERO_SCOPES)
     xero_tenant_id: str = "00000000-0000-4000-8000-000000000001"
-    xero_token: str = DEV_SECRET
+    """Which connected organisation to use; empty: the only Xero connection stored."""
+    xero_token: str = ""
+    """TEST ONLY: a fixed bearer used instead of the stored connection (the emulator's
+    ``static_token``). Refused in production mode."""
+    connection_key: str = ""
+    """Base64 of 32 bytes: AES-256-GCM key for vendor tokens at rest. Empty in dev mode
+    means a key file under ``var_dir`` is created once and reused."""
     xero_webhook_key: str = DEV_SECRET
     xero_port: int = 8102
 
@@ -122,6 +139,10 @@ class Settings(BaseSettings):
             if missing:
                 names = ", ".join(f"Q2C_{n.upper()}" for n in missing)
                 raise ValueError(f"production mode needs real values for: {names}")
+            if self.xero_token:
+                raise ValueError("Q2C_XERO_TOKEN is for tests only: connect with q2c connect xero")
+            if self.xero_client_id == DEV_XERO_CLIENT_ID:
+                raise ValueError("production mode needs Q2C_XERO_CLIENT_ID of your Xero app")
             if not self.database_url:
                 raise ValueError("production mode needs Q2C_DATABASE_URL")
         return self
