@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +42,9 @@ VENDOR = "xero"
 AUTHORIZE_PATH = "/identity/connect/authorize"
 CONNECTIONS_PATH = "/connections"
 
+Choose = Callable[[list[dict[str, Any]]], str]
+"""Given several organisations, the tenant id of one (a prompt)."""
+
 
 class ConnectError(RuntimeError):
     """Connecting failed in a way a person can act on; the message says how."""
@@ -65,6 +70,7 @@ async def connect_xero(
     *,
     consent: Consent,
     tenant: str = "",
+    choose: Choose | None = None,
 ) -> XeroConnection:
     """Authorization code with PKCE (S256) and ``offline_access`` for refresh tokens."""
     scopes = list(dict.fromkeys([*settings.xero_scopes, "offline_access"]))
@@ -90,11 +96,17 @@ async def connect_xero(
             )
         except Exception as exc:
             raise ConnectError(f"Xero refused the authorization: {_reason(exc)}") from exc
-    return await _store(settings, engine, http, dict(answer), now, "authorization_code", tenant)
+    grant = _Grant(dict(answer), now, "authorization_code", tenant, choose)
+    return await _store(settings, engine, http, grant)
 
 
 async def connect_xero_custom(
-    settings: Settings, engine: Engine, http: httpx.AsyncClient, *, tenant: str = ""
+    settings: Settings,
+    engine: Engine,
+    http: httpx.AsyncClient,
+    *,
+    tenant: str = "",
+    choose: Choose | None = None,
 ) -> XeroConnection:
     """A custom connection: client credentials, bound by Xero to one organisation."""
     now = time.time()
@@ -105,7 +117,8 @@ async def connect_xero_custom(
             answer = await client.fetch_token(_token_url(settings), grant_type="client_credentials")
         except Exception as exc:
             raise ConnectError(f"Xero refused the client credentials: {_reason(exc)}") from exc
-    return await _store(settings, engine, http, dict(answer), now, "client_credentials", tenant)
+    grant = _Grant(dict(answer), now, "client_credentials", tenant, choose)
+    return await _store(settings, engine, http, grant)
 
 
 async def check_xero_connection(
@@ -162,8 +175,12 @@ async def list_connections(
     return [c for c in listed if c.get("tenantType") == "ORGANISATION"]
 
 
-def pick_tenant(listed: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
-    """``wanted`` if given, else the only organisation; several: the caller must choose."""
+def pick_tenant(
+    listed: list[dict[str, Any]], wanted: str, choose: Choose | None = None
+) -> dict[str, Any]:
+    """``wanted`` if given, else the only organisation, else ``choose`` (a prompt)."""
+    if not wanted and len(listed) > 1 and choose is not None:
+        wanted = choose(listed)
     if wanted:
         match = [c for c in listed if c["tenantId"].lower() == wanted.lower()]
         if not match:
@@ -175,24 +192,28 @@ def pick_tenant(listed: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     return listed[0]
 
 
+@dataclass(frozen=True)
+class _Grant:
+    answer: dict[str, Any]
+    at: float
+    grant_type: str
+    wanted: str
+    choose: Choose | None
+
+
 async def _store(
-    settings: Settings,
-    engine: Engine,
-    http: httpx.AsyncClient,
-    answer: dict[str, Any],
-    now: float,
-    grant_type: str,
-    wanted: str,
+    settings: Settings, engine: Engine, http: httpx.AsyncClient, grant: _Grant
 ) -> XeroConnection:
-    tokens = token_set(answer, now)
-    chosen = pick_tenant(await list_connections(settings, http, tokens.access_token), wanted)
+    tokens, answer = token_set(grant.answer, grant.at), grant.answer
+    listed = await list_connections(settings, http, tokens.access_token)
+    chosen = pick_tenant(listed, grant.wanted, grant.choose)
     tenant_id = str(chosen["tenantId"])
     row = VendorConnection(
         vendor=VENDOR,
         tenant_id=tenant_id,
         tenant_name=str(chosen.get("tenantName") or ""),
         vendor_connection_id=str(chosen.get("id") or ""),
-        grant_type=grant_type,
+        grant_type=grant.grant_type,
         client_id=settings.xero_client_id,
         scopes=str(answer.get("scope") or ""),
         sealed_tokens=connection_sealer(settings).seal(tokens, VENDOR, tenant_id),
