@@ -10,7 +10,6 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from quote2cash.connect import consent as consent_module
 from quote2cash.connect.consent import ConsentFailed, loopback_consent, paste_consent
 from quote2cash.connect.xero import connect_xero
 from quote2cash.sandbox.common.server import ThreadedServer
@@ -55,7 +54,7 @@ async def test_loopback_listener_receives_the_code(
         settings = app_settings(database_url, server.url, tmp_path).model_copy(
             update={"xero_redirect_uri": redirect}
         )
-        monkeypatch.setattr(consent_module.webbrowser, "open", browser_that_follows)
+        monkeypatch.setattr("webbrowser.open", browser_that_follows)
         said: list[str] = []
         consent = loopback_consent(said.append, redirect, timeout=20)
         stored = await connect_xero(settings, engine, http, consent=consent)
