@@ -14,6 +14,7 @@ from quote2cash.connectors.auth import AccessTokens, StaticToken
 from quote2cash.connectors.ratelimit import RateLimiter
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.settings import Settings
+from quote2cash.store.db import make_engine
 
 
 def xero_tokens(settings: Settings, engine: Engine) -> AccessTokens:
@@ -27,7 +28,7 @@ def xero_tokens(settings: Settings, engine: Engine) -> AccessTokens:
 def xero_client(
     settings: Settings,
     http: httpx.AsyncClient,
-    engine: Engine,
+    engine: Engine | None,
     *,
     tokens: AccessTokens | None = None,
     limiter: RateLimiter | None = None,
@@ -37,6 +38,6 @@ def xero_client(
         http,
         base_url=settings.xero_base_url,
         tenant_id=settings.xero_tenant_id,
-        token=tokens or xero_tokens(settings, engine),
+        token=tokens or xero_tokens(settings, engine or make_engine(settings.db_url)),
         limiter=limiter,
     )

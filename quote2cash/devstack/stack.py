@@ -6,17 +6,22 @@ the same ``Q2C_*`` settings, so one environment configures the whole stack.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import httpx
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
+from quote2cash.connect.consent import auto_consent
+from quote2cash.connect.xero import XeroConnection, connect_xero
 from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
 from quote2cash.settings import Settings
+from quote2cash.store.db import make_engine, migrate
 from quote2cash.temporal import SEARCH_ATTRIBUTES, connect
 
 
@@ -87,9 +92,12 @@ def python_service(
 FAST_SQLITE = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 
 
-def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Service]:
+def services(
+    settings: Settings, temporal_args: Sequence[str] = (), xero_token_ttl: int | None = None
+) -> list[Service]:
     hubspot = f"http://127.0.0.1:{settings.hubspot_port}"
     xero = f"http://127.0.0.1:{settings.xero_port}"
+    ttl = ["--access-token-ttl", str(xero_token_ttl)] if xero_token_ttl else []
     return [
         temporal_service(settings, temporal_args),
         python_service(
@@ -118,6 +126,7 @@ def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Serv
                 str(settings.var_dir / "xero.db"),
                 "--webhook-url",
                 f"{settings.api_url}/webhooks/xero",
+                *ttl,
             ],
             settings,
             settings.xero_port,
@@ -160,10 +169,30 @@ def worker_polling(settings: Settings) -> Callable[[], Awaitable[bool]]:
 
 
 async def start_stack(
-    settings: Settings, supervisor: Supervisor, temporal_args: Sequence[str] = ()
+    settings: Settings,
+    supervisor: Supervisor,
+    temporal_args: Sequence[str] = (),
+    *,
+    xero_token_ttl: int | None = None,
 ) -> None:
-    """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas)."""
-    all_services = services(settings, temporal_args)
+    """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas);
+    ``xero_token_ttl``: seconds the Xero emulator's access tokens live (default Xero's 30
+    minutes). Once everything runs, the stack's Xero connection is made (``q2c connect
+    xero`` against the emulator, which consents at once)."""
+    all_services = services(settings, temporal_args, xero_token_ttl)
     supervisor.check_ports(all_services)
     for service in all_services:
         await supervisor.start(service)
+    if not settings.xero_token:
+        await connect_emulated_xero(settings)
+
+
+async def connect_emulated_xero(settings: Settings) -> XeroConnection:
+    """Authorization code + PKCE against the emulator, stored like a person's connect."""
+    await asyncio.to_thread(migrate, settings.db_url)
+    engine = make_engine(settings.db_url)
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            return await connect_xero(settings, engine, http, consent=auto_consent(http))
+    finally:
+        engine.dispose()
