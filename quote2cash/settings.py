@@ -19,6 +19,7 @@ DEV_XERO_CLIENT_ID = "q2c-dev-web-app"
 DEV_XERO_CUSTOM_CLIENT_ID = "q2c-dev-custom-connection"
 """The Xero emulator's development custom connection (client credentials)."""
 DEV_XERO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+XERO_API_URL = "https://api.xero.com"
 XERO_SCOPES = (
     "offline_access",
     "accounting.contacts",
@@ -78,10 +79,12 @@ class Settings(BaseSettings):
 
     xero_base_url: str = "http://127.0.0.1:8102"
     """The Accounting API's host (real: https://api.xero.com); ``/connections`` is there too."""
-    xero_identity_url: str = "http://127.0.0.1:8102"
-    """Token and revocation endpoints' host (real: https://identity.xero.com)."""
-    xero_login_url: str = "http://127.0.0.1:8102"
-    """Where a user consents, ``/identity/connect/authorize`` (real: https://login.xero.com)."""
+    xero_identity_url: str = ""
+    """Token endpoint's host (Xero: https://identity.xero.com). Empty: Xero's own when
+    ``xero_base_url`` is https://api.xero.com, else ``xero_base_url`` (the emulator)."""
+    xero_login_url: str = ""
+    """Host of ``/identity/connect/authorize`` (Xero: https://login.xero.com); empty: as
+    for ``xero_identity_url``."""
     xero_client_id: str = DEV_XERO_CLIENT_ID
     xero_client_secret: str = DEV_SECRET
     xero_redirect_uri: str = DEV_XERO_REDIRECT_URI
@@ -146,6 +149,20 @@ class Settings(BaseSettings):
             if not self.database_url:
                 raise ValueError("production mode needs Q2C_DATABASE_URL")
         return self
+
+    @property
+    def xero_identity(self) -> str:
+        return self._xero_host(self.xero_identity_url, "https://identity.xero.com")
+
+    @property
+    def xero_login(self) -> str:
+        return self._xero_host(self.xero_login_url, "https://login.xero.com")
+
+    def _xero_host(self, configured: str, real: str) -> str:
+        if configured:
+            return configured.rstrip("/")
+        base = self.xero_base_url.rstrip("/")
+        return real if base == XERO_API_URL else base
 
     @property
     def db_url(self) -> str:

@@ -165,7 +165,7 @@ class StoredTokens:
         return self._row_id
 
     def _request(self, row: VendorConnection, current: TokenSet) -> TokenSet:
-        url = self._settings.xero_identity_url.rstrip("/") + TOKEN_PATH
+        url = self._settings.xero_identity + TOKEN_PATH
         now = self._clock()
         try:
             with OAuth2Client(

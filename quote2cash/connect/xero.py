@@ -83,7 +83,7 @@ async def connect_xero(
     ) as client:
         verifier = _verifier()
         url, state = client.create_authorization_url(
-            settings.xero_login_url.rstrip("/") + AUTHORIZE_PATH, code_verifier=verifier
+            settings.xero_login + AUTHORIZE_PATH, code_verifier=verifier
         )
         redirected = await consent(url)
         now = time.time()
@@ -239,7 +239,7 @@ def _described(row: VendorConnection) -> XeroConnection:
 
 
 def _token_url(settings: Settings) -> str:
-    return settings.xero_identity_url.rstrip("/") + TOKEN_PATH
+    return settings.xero_identity + TOKEN_PATH
 
 
 def _verifier() -> str:

@@ -32,8 +32,6 @@ def app_settings(
         "database_url": database_url,
         "var_dir": tmp_path,
         "xero_base_url": xero_url,
-        "xero_identity_url": xero_url,
-        "xero_login_url": xero_url,
         "xero_tenant_id": "",
         "connection_key": CONNECTION_KEY,
     }

@@ -18,6 +18,7 @@ from quote2cash.connect.xero import (
     connect_xero_custom,
 )
 from quote2cash.sandbox.common.server import ThreadedServer
+from quote2cash.settings import Settings
 from tests.connect.conftest import TENANT, app_settings
 
 
@@ -100,3 +101,11 @@ async def test_check_without_a_connection(
     checks = await check_xero_connection(settings, engine, http)
     assert [(c.name, c.ok) for c in checks] == [("connection", False)]
     assert "q2c connect xero" in checks[0].fix
+
+
+def test_identity_hosts_follow_the_api_host() -> None:
+    emulated = Settings(xero_base_url="http://127.0.0.1:9102")
+    assert (emulated.xero_identity, emulated.xero_login) == ("http://127.0.0.1:9102",) * 2
+    real = Settings(xero_base_url="https://api.xero.com")
+    assert real.xero_identity == "https://identity.xero.com"
+    assert real.xero_login == "https://login.xero.com"
