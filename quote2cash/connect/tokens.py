@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import authlib.deprecate  # noqa: F401 - first: it installs an "always" warning filter
 import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session

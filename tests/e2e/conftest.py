@@ -18,6 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
+from quote2cash.connect.consent import auto_consent
+from quote2cash.connect.xero import connect_xero
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
@@ -25,10 +27,13 @@ from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import Settings
-from quote2cash.store.db import migrate
+from quote2cash.store.db import make_engine, migrate
 from workers.main import build_worker
 
 TEST_KEY = base64.b64encode(b"\x00" * 32).decode()
+XERO_TEST_TOKEN = "e2e-xero-token"
+"""What the tests use to look into Xero (the emulator's test-only ``static_token``); the
+product itself connects by OAuth, as ``q2c connect xero`` does."""
 TWICE_OUT_OF_ORDER: dict[str, Any] = {
     "webhooks": {"duplicate_rate": 1.0, "reorder": True},
     "seed": 7,
@@ -54,7 +59,7 @@ def _settings(database_url: str, env: WorkflowEnvironment, task_queue: str) -> S
         xero_webhook_key="e2e-xero-key",
         ops_token="e2e-ops-token",
         hubspot_token="e2e-hubspot-token",
-        xero_token="e2e-xero-token",
+        connection_key=TEST_KEY,
     )
 
 
@@ -74,7 +79,7 @@ def spine_servers(
             faults=FaultConfig.model_validate(TWICE_OUT_OF_ORDER),
         )
         xero_cfg = XeroSandboxConfig(
-            static_token=settings.xero_token,
+            static_token=XERO_TEST_TOKEN,
             tenant_id=settings.xero_tenant_id,
             webhook_key=settings.xero_webhook_key,
             webhook_url=f"{api.url}/webhooks/xero",
@@ -98,6 +103,9 @@ async def spine(
 ) -> AsyncIterator[Spine]:
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=20) as http:
+        engine = make_engine(settings.db_url)
+        await connect_xero(settings, engine, http, consent=auto_consent(http))
+        engine.dispose()
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)
