@@ -20,11 +20,20 @@ def aes_key(configured: str, var_dir: Path, file_name: str) -> bytes:
         key = base64.b64decode(configured)
     else:
         path = Path(var_dir) / file_name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(base64.b64encode(os.urandom(KEY_BYTES)).decode())
-            path.chmod(0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_once(path)
         key = base64.b64decode(path.read_text().strip())
     if len(key) != KEY_BYTES:
         raise ValueError(f"an AES-256 key must be {KEY_BYTES} bytes (base64 of 32 random bytes)")
     return key
+
+
+def _create_once(path: Path) -> None:
+    """Processes starting together (API, workers) must end up with the same key: the
+    first to create the file writes it, everyone else reads it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as out:
+        out.write(base64.b64encode(os.urandom(KEY_BYTES)).decode())

@@ -1,9 +1,10 @@
 """The proof: four worker processes share one Xero connection across many token expiries.
 
 The emulator's access tokens live 3 seconds; the processes call Xero for 24 seconds.
-Counted at the emulator, not by us: every refresh came at least a token's usable life
-after the previous one (one refresh per expiry window, never two for one refresh token),
-no ``invalid_grant``, and every call of every process succeeded.
+Counted at the emulator, not by us: every renewal (a refresh, or for a custom connection
+a new client-credentials token) came at least a token's usable life after the previous
+one (one per expiry window, never two for one refresh token), no ``invalid_grant``, and
+every call of every process succeeded.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from quote2cash.connect.consent import auto_consent
-from quote2cash.connect.xero import connect_xero
+from quote2cash.connect.xero import connect_xero, connect_xero_custom
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.xero import create_app as xero_app
 from tests.connect.conftest import app_settings, emulator_config
@@ -37,15 +38,21 @@ def short_lived() -> Iterator[ThreadedServer]:
         yield server
 
 
-async def test_four_processes_refresh_once_per_window(
+@pytest.mark.parametrize("grant", ["refresh_token", "client_credentials"])
+async def test_four_processes_renew_once_per_window(
+    grant: str,
     short_lived: ThreadedServer,
     engine: Engine,
     database_url: str,
     http: httpx.AsyncClient,
     tmp_path: Path,
 ) -> None:
-    settings = app_settings(database_url, short_lived.url, tmp_path)
-    await connect_xero(settings, engine, http, consent=auto_consent(http))
+    custom = grant == "client_credentials"
+    settings = app_settings(database_url, short_lived.url, tmp_path, custom=custom)
+    if custom:
+        await connect_xero_custom(settings, engine, http)
+    else:
+        await connect_xero(settings, engine, http, consent=auto_consent(http))
     workers = [
         subprocess.Popen(  # noqa: ASYNC220 - the processes run while we wait for them
             [
@@ -68,8 +75,8 @@ async def test_four_processes_refresh_once_per_window(
     seen = (await http.get(f"{short_lived.url}/_sandbox/oauth")).json()
     assert seen["invalid_grant"] == 0
     usable = TTL - min(120, TTL / 4)  # a token is handed out until its margin
-    times = seen["refresh_times"]
+    times = seen["client_credentials_times" if custom else "refresh_times"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert min(gaps) >= usable - 0.5, gaps  # never two refreshes in one window
-    assert SECONDS / TTL - 2 <= seen["refreshes"] <= SECONDS / usable + 1, seen
-    assert seen["tokens_issued"]["authorization_code"] == 1
+    assert SECONDS / TTL - 2 <= len(times) <= SECONDS / usable + 1, seen
+    assert seen["tokens_issued"]["authorization_code"] == (0 if custom else 1)

@@ -99,7 +99,9 @@ class Counters:
     issued: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GRANT_TYPES, 0))
     invalid_grant: int = 0
     revocations: int = 0
-    refresh_times: list[float] = field(default_factory=list)
+    renewal_times: dict[str, list[float]] = field(
+        default_factory=lambda: {"refresh_token": [], "client_credentials": []}
+    )
 
 
 class Identity:
@@ -180,8 +182,6 @@ class Identity:
             ):
                 return self._invalid_grant()
             found.used = True
-            self.counters.refresh_times.append(self._now())
-            del self.counters.refresh_times[:-1000]
             return self._issue(found.grant, "refresh_token")
 
     def client_credentials(self, client: OAuthClient, scope: str | None) -> dict[str, Any]:
@@ -259,7 +259,8 @@ class Identity:
             "refreshes": c.issued["refresh_token"],
             "invalid_grant": c.invalid_grant,
             "revocations": c.revocations,
-            "refresh_times": list(c.refresh_times),
+            "refresh_times": list(c.renewal_times["refresh_token"]),
+            "client_credentials_times": list(c.renewal_times["client_credentials"]),
             "live_grants": sum(1 for g in self._grants.values() if not g.revoked),
         }
 
@@ -273,6 +274,10 @@ class Identity:
         access = secrets.token_urlsafe(32)
         self._access[access] = Token(grant, now + ttl)
         self.counters.issued[grant_type] += 1
+        renewals = self.counters.renewal_times.get(grant_type)
+        if renewals is not None:  # kept short: the last thousand
+            renewals.append(now)
+            del renewals[:-1000]
         answer: dict[str, Any] = {
             "access_token": access,
             "expires_in": ttl,
