@@ -78,5 +78,6 @@ async def test_four_processes_renew_once_per_window(
     times = seen["client_credentials_times" if custom else "refresh_times"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert min(gaps) >= usable - 0.5, gaps  # never two refreshes in one window
-    assert SECONDS / TTL - 2 <= len(times) <= SECONDS / usable + 1, seen
+    # Workers start staggered: the windows may straddle the run by one at each end.
+    assert SECONDS / TTL - 2 <= len(times) <= SECONDS / usable + 2, seen
     assert seen["tokens_issued"]["authorization_code"] == (0 if custom else 1)
