@@ -96,6 +96,15 @@ def spine_servers(
             yield settings, hs, xe, api
 
 
+async def connect_spine_xero(settings: Settings, http: httpx.AsyncClient) -> None:
+    """Connect the emulated Xero as a person would (``q2c connect xero``, code + PKCE)."""
+    engine = make_engine(settings.db_url)
+    try:
+        await connect_xero(settings, engine, http, consent=auto_consent(http))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 async def spine(
     spine_servers: tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer],
@@ -103,9 +112,7 @@ async def spine(
 ) -> AsyncIterator[Spine]:
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=20) as http:
-        engine = make_engine(settings.db_url)
-        await connect_xero(settings, engine, http, consent=auto_consent(http))
-        engine.dispose()
+        await connect_spine_xero(settings, http)
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)

@@ -24,7 +24,7 @@ from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
-from tests.e2e.conftest import Spine, spine_servers
+from tests.e2e.conftest import Spine, connect_spine_xero, spine_servers
 from workers.main import build_worker
 
 __all__ = ["spine_servers"]
@@ -90,6 +90,7 @@ async def chaos_spine(
 ) -> AsyncIterator[Spine]:
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=CHAOS_HTTP_TIMEOUT_S) as http:
+        await connect_spine_xero(settings, http)
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)
