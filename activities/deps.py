@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from quote2cash.chart.mapping import mapping_for
 from quote2cash.chart.presets import EntityMapping
+from quote2cash.connect.clients import xero_client
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.ratelimit import RateLimiter, hubspot_limiter, xero_limiter
 from quote2cash.connectors.xero import XeroClient
@@ -57,6 +58,7 @@ class Deps:
         """One shared HTTP client (connection pool) and one limiter per vendor account for
         every activity of the worker: limits are the account's, not a call's."""
         limiters = Limiters.from_settings(settings)
+        engine = make_engine(settings.db_url)
         return cls(
             settings=settings,
             http=http,
@@ -66,14 +68,8 @@ class Deps:
                 token=settings.hubspot_token,
                 limiter=limiters.hubspot,
             ),
-            xero=XeroClient(
-                http,
-                base_url=settings.xero_base_url,
-                tenant_id=settings.xero_tenant_id,
-                token=settings.xero_token,
-                limiter=limiters.xero,
-            ),
-            engine=make_engine(settings.db_url),
+            xero=xero_client(settings, http, engine, limiter=limiters.xero),
+            engine=engine,
             limiters=limiters,
             mapping=mapping_for(settings),
         )

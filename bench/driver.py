@@ -137,11 +137,7 @@ class BenchDriver:
     async def xero_invoices(self, status: str = "") -> list[dict[str, str]]:
         """Every invoice in the Xero emulator (of one status), page by page."""
         found: list[dict[str, str]] = []
-        headers = {
-            "Authorization": f"Bearer {self._settings.xero_token}",
-            "xero-tenant-id": self._settings.xero_tenant_id,
-            "Accept": "application/json",
-        }
+        headers = await self.demo.xero_headers()
         params = {"Statuses": status} if status else {}
         for page in range(1, 1000):
             response = await self._http.get(

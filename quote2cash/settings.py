@@ -14,15 +14,33 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-a-secret"  # noqa: S105 - the documented development value
+DEV_XERO_CLIENT_ID = "q2c-dev-web-app"
+"""The Xero emulator's development web app (authorization code + PKCE)."""
+DEV_XERO_CUSTOM_CLIENT_ID = "q2c-dev-custom-connection"
+"""The Xero emulator's development custom connection (client credentials)."""
+DEV_XERO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+XERO_API_URL = "https://api.xero.com"
+XERO_SCOPES = (
+    "offline_access",
+    "accounting.contacts",
+    "accounting.settings",
+    "accounting.invoices",
+    "accounting.payments",
+    "accounting.manualjournals",
+    "accounting.journals.read",
+)
+"""Xero's granular scopes (apps created after 2 March 2026 cannot ask for the broad
+``accounting.transactions``) for every endpoint ``connectors.xero`` calls."""
 
 _SECRETS = (
     "hubspot_token",
     "hubspot_client_secret",
-    "xero_token",
+    "xero_client_secret",
     "xero_webhook_key",
     "ops_token",
     "payments_webhook_secret",
     "payload_key",
+    "connection_key",
 )
 
 
@@ -67,8 +85,26 @@ class Settings(BaseSettings):
     """Deal stages that start a DealWorkflow when a deal moves into them."""
 
     xero_base_url: str = "http://127.0.0.1:8102"
+    """The Accounting API's host (real: https://api.xero.com); ``/connections`` is there too."""
+    xero_identity_url: str = ""
+    """Token endpoint's host (Xero: https://identity.xero.com). Empty: Xero's own when
+    ``xero_base_url`` is https://api.xero.com, else ``xero_base_url`` (the emulator)."""
+    xero_login_url: str = ""
+    """Host of ``/identity/connect/authorize`` (Xero: https://login.xero.com); empty: as
+    for ``xero_identity_url``."""
+    xero_client_id: str = DEV_XERO_CLIENT_ID
+    xero_client_secret: str = DEV_SECRET
+    xero_redirect_uri: str = DEV_XERO_REDIRECT_URI
+    """Registered with the Xero app; ``q2c connect xero`` listens on its loopback port."""
+    xero_scopes: list[str] = list(XERO_SCOPES)
     xero_tenant_id: str = "00000000-0000-4000-8000-000000000001"
-    xero_token: str = DEV_SECRET
+    """Which connected organisation to use; empty: the only Xero connection stored."""
+    xero_token: str = ""
+    """TEST ONLY: a fixed bearer used instead of the stored connection (the emulator's
+    ``static_token``). Refused in production mode."""
+    connection_key: str = ""
+    """Base64 of 32 bytes: AES-256-GCM key for vendor tokens at rest. Empty in dev mode
+    means a key file under ``var_dir`` is created once and reused."""
     xero_webhook_key: str = DEV_SECRET
     xero_port: int = 8102
 
@@ -126,9 +162,27 @@ class Settings(BaseSettings):
             if missing:
                 names = ", ".join(f"Q2C_{n.upper()}" for n in missing)
                 raise ValueError(f"production mode needs real values for: {names}")
+            if self.xero_token:
+                raise ValueError("Q2C_XERO_TOKEN is for tests only: connect with q2c connect xero")
+            if self.xero_client_id == DEV_XERO_CLIENT_ID:
+                raise ValueError("production mode needs Q2C_XERO_CLIENT_ID of your Xero app")
             if not self.database_url:
                 raise ValueError("production mode needs Q2C_DATABASE_URL")
         return self
+
+    @property
+    def xero_identity(self) -> str:
+        return self._xero_host(self.xero_identity_url, "https://identity.xero.com")
+
+    @property
+    def xero_login(self) -> str:
+        return self._xero_host(self.xero_login_url, "https://login.xero.com")
+
+    def _xero_host(self, configured: str, real: str) -> str:
+        if configured:
+            return configured.rstrip("/")
+        base = self.xero_base_url.rstrip("/")
+        return real if base == XERO_API_URL else base
 
     @property
     def db_url(self) -> str:

@@ -7,11 +7,9 @@ Failure messages are encoded too: a vendor's validation message can quote an add
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
@@ -23,6 +21,7 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
+from quote2cash.keys import aes_key
 from quote2cash.search_attributes import (
     SA_AMOUNT,
     SA_ATTENTION,
@@ -94,14 +93,7 @@ def data_converter(key: bytes) -> DataConverter:
 
 def payload_key(settings: Settings) -> bytes:
     """The configured key, or in dev mode a key file created once under ``var_dir``."""
-    if settings.payload_key:
-        return base64.b64decode(settings.payload_key)
-    path = Path(settings.var_dir) / "payload.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.b64encode(os.urandom(32)).decode())
-        path.chmod(0o600)
-    return base64.b64decode(path.read_text().strip())
+    return aes_key(settings.payload_key, settings.var_dir, "payload.key")
 
 
 async def connect(settings: Settings, interceptors: Iterable[Interceptor] = ()) -> Client:

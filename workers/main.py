@@ -27,11 +27,11 @@ from activities.reconciliation import ReconciliationActivities
 from activities.refunds import RefundActivities
 from activities.reservations import ReservationActivities
 from activities.sweep import SweepActivities
+from quote2cash.connect.clients import xero_client
 from quote2cash.connect.mapping import require_mapping
-from quote2cash.connectors.xero import XeroClient
 from quote2cash.reconciliation import ensure_schedule
 from quote2cash.settings import Settings
-from quote2cash.store.db import migrate
+from quote2cash.store.db import make_engine, migrate
 from quote2cash.sweep import ensure_sweep_schedule
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
@@ -123,23 +123,22 @@ def compile_workflow_modules() -> bool:
 async def check_organisation(settings: Settings) -> None:
     """Refuse to start (``MappingRefused``, one line per problem) when the Xero
     organisation lacks an account, tax rate or currency the mapping names."""
-    async with http_client(settings) as http:
-        xero = XeroClient(
-            http,
-            base_url=settings.xero_base_url,
-            tenant_id=settings.xero_tenant_id,
-            token=settings.xero_token,
-        )
-        requirements = await require_mapping(settings, xero)
+    engine = make_engine(settings.db_url)
+    try:
+        async with http_client(settings) as http:
+            xero = xero_client(settings, http, engine)
+            requirements = await require_mapping(settings, xero)
+    finally:
+        engine.dispose()
     log.info("accounting mapping: %d requirements met in Xero", len(requirements))
 
 
 async def run_worker(settings: Settings) -> None:
-    await check_organisation(settings)
+    await asyncio.to_thread(migrate, settings.db_url)
+    await check_organisation(settings)  # through the stored Xero connection
     interceptors = setup_tracing(settings, "q2c-worker")
     if not await asyncio.to_thread(compile_workflow_modules):
         log.warning("could not write the workflow modules' bytecode: each run compiles them")
-    await asyncio.to_thread(migrate, settings.db_url)
     client = await connect(settings, interceptors)
     if await ensure_schedule(client, settings):
         log.info("daily reconciliation scheduled: %s (UTC)", settings.reconciliation_cron)

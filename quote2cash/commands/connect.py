@@ -1,15 +1,84 @@
 """q2c connect hubspot|xero|check: set up and check the real vendors' connections.
 
 Each subcommand lives with its vendor in ``quote2cash.connect``; this module only
-gathers them into the ``connect`` group.
+gathers them into the ``connect`` group and talks to the terminal.
 """
 
 from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated, Any
 
 import typer
 
 from quote2cash.connect.hubspot_command import hubspot
 from quote2cash.connect.mapping import mapping_command
+from quote2cash.settings import get_settings
+
+
+def xero(
+    paste: Annotated[
+        bool, typer.Option(help="Headless: print the URL, paste back where it redirected.")
+    ] = False,
+    client_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--client-credentials", help="A Xero custom connection: client id and secret only."
+        ),
+    ] = False,
+    tenant: Annotated[
+        str, typer.Option(help="The organisation's tenant id, when the grant has several.")
+    ] = "",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the browser.")] = 300.0,
+) -> None:
+    """Connect a Xero organisation (again, to reconnect): authorization code + PKCE with a
+    loopback redirect, or a custom connection. Stores the grant encrypted; prints what
+    it stored, never the tokens."""
+    import httpx
+
+    from quote2cash.connect.consent import loopback_consent, paste_consent
+    from quote2cash.connect.xero import ConnectError, connect_xero, connect_xero_custom
+    from quote2cash.store.db import make_engine, migrate
+
+    settings = get_settings()
+    migrate(settings.db_url)
+    engine = make_engine(settings.db_url)
+
+    async def run() -> str:
+        async with httpx.AsyncClient(timeout=30) as http:
+            if client_credentials:
+                stored = await connect_xero_custom(
+                    settings, engine, http, tenant=tenant, choose=_prompt_tenant
+                )
+            else:
+                redirect = settings.xero_redirect_uri
+                consent = (
+                    paste_consent(typer.echo, sys.stdin.readline, redirect)
+                    if paste
+                    else loopback_consent(typer.echo, redirect, timeout=timeout)
+                )
+                stored = await connect_xero(
+                    settings, engine, http, consent=consent, tenant=tenant, choose=_prompt_tenant
+                )
+        return stored.model_dump_json(indent=2)
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except ConnectError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+
+
+def _prompt_tenant(listed: list[dict[str, Any]]) -> str:
+    for number, organisation in enumerate(listed, start=1):
+        typer.echo(f"{number}. {organisation['tenantName']} ({organisation['tenantId']})")
+    picked: int = typer.prompt("Which organisation", type=int)
+    if not 1 <= picked <= len(listed):
+        raise typer.BadParameter(f"choose 1 to {len(listed)}")
+    return str(listed[picked - 1]["tenantId"])
 
 
 def register(app: typer.Typer) -> None:
@@ -19,5 +88,6 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     group.command("hubspot")(hubspot)
+    group.command("xero")(xero)
     app.add_typer(group, name="connect")
     group.command("mapping")(mapping_command)

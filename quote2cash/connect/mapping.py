@@ -200,15 +200,11 @@ def mapping_command() -> None:
     from quote2cash.settings import get_settings
 
     async def run() -> list[Requirement]:
+        from quote2cash.connect.clients import xero_client
+
         settings = get_settings()
         async with httpx.AsyncClient(timeout=30) as http:
-            xero = XeroClient(
-                http,
-                base_url=settings.xero_base_url,
-                tenant_id=settings.xero_tenant_id,
-                token=settings.xero_token,
-            )
-            return await check_mapping(settings, xero)
+            return await check_mapping(settings, xero_client(settings, http, None))
 
     requirements = asyncio.run(run())
     for r in requirements:

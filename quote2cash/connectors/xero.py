@@ -2,7 +2,8 @@
 
 Works unchanged against https://api.xero.com and the sandbox emulator. ``base_url`` is
 the host (``https://api.xero.com``); ``/api.xro/2.0`` is added unless already there.
-Every request carries ``Authorization: Bearer`` and ``xero-tenant-id``; every write
+Every request carries ``Authorization: Bearer`` (from ``AccessTokens``; a 401 makes the
+client ask for a token once more and retry once) and ``xero-tenant-id``; every write
 carries the caller's ``Idempotency-Key`` (a business key, so that a retried activity
 replays the first answer instead of creating a second invoice).
 """
@@ -15,7 +16,8 @@ from typing import Any
 import httpx
 
 from quote2cash.connectors import transport
-from quote2cash.connectors.errors import Unavailable
+from quote2cash.connectors.auth import AccessTokens, StaticToken
+from quote2cash.connectors.errors import Unauthorized, Unavailable
 from quote2cash.connectors.ratelimit import RateLimiter
 from quote2cash.connectors.xero_models import (
     XeroAccount,
@@ -102,15 +104,18 @@ class XeroClient:
         *,
         base_url: str,
         tenant_id: str,
-        token: str,
+        token: str | AccessTokens,
         limiter: RateLimiter | None = None,
     ) -> None:
-        """``limiter``: the tenant's, shared by every client of that tenant in the process."""
+        """``token``: a fixed bearer (tests) or the connection's ``AccessTokens``;
+        ``limiter``: the tenant's, shared by every client of that tenant in the process."""
         base = base_url.rstrip("/")
         self._base = base if base.endswith(API_PATH) else base + API_PATH
         self._http = http
         self._limiter = limiter
-        self._headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant_id}
+        self._tokens = StaticToken(token) if isinstance(token, str) else token
+        self._retry_rejected = getattr(self._tokens, "retry_on_rejection", True)
+        self.tenant_id = tenant_id
 
     async def _call(
         self,
@@ -121,23 +126,46 @@ class XeroClient:
         body: Any = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        headers = dict(self._headers)
+        token = await self._tokens.access_token()
+        # A stored connection names its tenant once its row has been read.
+        tenant = getattr(self._tokens, "tenant_id", "") or self.tenant_id
+        headers = {"xero-tenant-id": tenant}
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
-        answer = await transport.send(
+        try:
+            answer = await self._send(method, path, token, headers, params, body)
+        except Unauthorized as refused:
+            if refused.status != 401 or not self._retry_rejected:
+                raise
+            # Expired early, revoked, or refreshed by another process: once more with the
+            # token the connection gives now (an idempotent write replays, never repeats).
+            await self._tokens.rejected(token)
+            token = await self._tokens.access_token()
+            answer = await self._send(method, path, token, headers, params, body)
+        if not isinstance(answer, dict):
+            raise Unavailable(VENDOR, f"expected a JSON object from {method} {path}")
+        return answer
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        token: str,
+        headers: dict[str, str],
+        params: transport.Params | None,
+        body: Any,
+    ) -> Any:
+        return await transport.send(
             self._http,
             method,
             self._base + path,
             vendor=VENDOR,
             messages_of=xero_messages,
-            headers=headers,
+            headers={**headers, "Authorization": f"Bearer {token}"},
             params=params,
             json_body=body,
             limiter=self._limiter,
         )
-        if not isinstance(answer, dict):
-            raise Unavailable(VENDOR, f"expected a JSON object from {method} {path}")
-        return answer
 
     async def _write_one(
         self, method: str, path: str, collection: str, item: XeroModel, key: str

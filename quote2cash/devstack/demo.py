@@ -34,6 +34,8 @@ from quote2cash.store.ledger import LedgerRepository
 from quote2cash.temporal import connect
 
 RECONCILE_WAIT_S = 60.0
+XERO_TOKEN_TTL_S = 60
+"""The demo's Xero access tokens live a minute, not 30: a run sees the workers refresh."""
 
 
 @dataclass
@@ -57,6 +59,8 @@ class DemoResult:
     """With ``--faults``: the profile, retries observed and faults injected."""
     reconciliation: str = ""
     """The day's reconciliation once the deals are done: "N matched, M findings"."""
+    xero_oauth: dict[str, int] = field(default_factory=dict)
+    """Counted by the Xero emulator: token refreshes, invalid_grant answers, revocations."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +142,17 @@ async def _drive(
         return result
 
 
+async def xero_oauth_counts(settings: Settings) -> dict[str, int]:
+    """The emulator's own count of token refreshes and refusals during the run."""
+    async with httpx.AsyncClient(timeout=10.0) as http:
+        answer = await http.get(f"{settings.xero_base_url}/_sandbox/oauth")
+    if answer.status_code != 200:
+        return {}
+    found = answer.json()
+    keys = ("refreshes", "invalid_grant", "revocations")
+    return {k: int(found[k]) for k in keys} | {"token_ttl_s": XERO_TOKEN_TTL_S}
+
+
 async def reconcile_today(client: Client, settings: Settings) -> str:
     """Run today's reconciliation; its one-line result, or why there is none."""
     try:
@@ -167,7 +182,9 @@ async def run_demo(
     try:
         if console:
             console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
-        await start_stack(settings, supervisor, temporal_args=FAST_SQLITE)
+        await start_stack(
+            settings, supervisor, temporal_args=FAST_SQLITE, xero_token_ttl=XERO_TOKEN_TTL_S
+        )
         watcher = asyncio.create_task(supervisor.watch())  # a child that dies comes back
         await asyncio.to_thread(migrate, settings.db_url)
         async with httpx.AsyncClient(timeout=10.0) as admin:
@@ -180,6 +197,7 @@ async def run_demo(
             give_up = 120 + 2.0 * deals + chosen.extra_seconds
             result = await _drive(settings, deals, console, give_up, chosen)
         result.reconciliation = await reconcile_today(await connect(settings), settings)
+        result.xero_oauth = await xero_oauth_counts(settings)
         if console:
             print_summary(console, result)
             if result.faults:

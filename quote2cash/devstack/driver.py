@@ -21,12 +21,13 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.chart.mapping import mapping_for
+from quote2cash.connect.clients import xero_client, xero_tokens
 from quote2cash.connectors.hubspot import HubSpotClient
-from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
 from quote2cash.devstack.seed import SeededDeal
 from quote2cash.messages import QUERY_STAGE, DealStatus, Stage, deal_workflow_id
 from quote2cash.settings import Settings
+from quote2cash.store.db import make_engine
 
 # A busy dev server can time a query out: the deal's stage is read again next round.
 TRANSIENT_RPC = {
@@ -52,12 +53,9 @@ class DealDriver:
         self.hubspot = HubSpotClient(
             http, base_url=settings.hubspot_base_url, token=settings.hubspot_token
         )
-        self.xero = XeroClient(
-            http,
-            base_url=settings.xero_base_url,
-            tenant_id=settings.xero_tenant_id,
-            token=settings.xero_token,
-        )
+        # The stored Xero connection, as the workers use it (and refresh it with them).
+        self._xero_tokens = xero_tokens(settings, make_engine(settings.db_url))
+        self.xero = xero_client(settings, http, engine=None, tokens=self._xero_tokens)
         self.deals = deals
         self.status: dict[str, DealStatus | None] = {d.deal_id: None for d in deals}
         self._confirmed: set[str] = set()
@@ -97,11 +95,7 @@ class DealDriver:
         """Every record of a Xero collection (``Invoices``, ``Payments``...), page by page,
         as the accounting system itself lists them: the demo's and tests' source of truth."""
         found: list[dict[str, Any]] = []
-        headers = {
-            "Authorization": f"Bearer {self._settings.xero_token}",
-            "xero-tenant-id": self._settings.xero_tenant_id,
-            "Accept": "application/json",
-        }
+        headers = await self.xero_headers()
         url = f"{self._settings.xero_base_url}/api.xro/2.0/{name}"
         for page in itertools.count(1):
             response = await self._http.get(url, params={"page": page}, headers=headers)
@@ -111,6 +105,16 @@ class DealDriver:
             if len(batch) < 100:
                 break
         return found
+
+    async def xero_headers(self) -> dict[str, str]:
+        """Headers of a raw call to the Xero API with the stored connection's token."""
+        token = await self._xero_tokens.access_token()
+        tenant = getattr(self._xero_tokens, "tenant_id", "") or self._settings.xero_tenant_id
+        return {
+            "Authorization": f"Bearer {token}",
+            "xero-tenant-id": tenant,
+            "Accept": "application/json",
+        }
 
     async def tick(self) -> None:
         """Read every open deal's stage once and act where a person or customer would."""

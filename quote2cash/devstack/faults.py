@@ -26,7 +26,7 @@ import httpx
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from quote2cash.connectors.xero import XeroClient
+from quote2cash.connect.clients import xero_client
 from quote2cash.sandbox.common.faults import INTERNAL_HEADER, FaultConfig
 from quote2cash.settings import Settings
 
@@ -187,12 +187,7 @@ async def activity_retries(client: Client, workflow_ids: Sequence[str]) -> dict[
 
 async def xero_journals(http: httpx.AsyncClient, settings: Settings) -> dict[str, int]:
     """Journals Xero posted, by source type, and sources posted more than once."""
-    xero = XeroClient(
-        http,
-        base_url=settings.xero_base_url,
-        tenant_id=settings.xero_tenant_id,
-        token=settings.xero_token,
-    )
+    xero = xero_client(settings, http, engine=None)
     per_source: Counter[tuple[str, str]] = Counter()
     offset = 0
     while page := await xero.list_journals(offset=offset):

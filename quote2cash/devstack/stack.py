@@ -6,6 +6,7 @@ the same ``Q2C_*`` settings, so one environment configures the whole stack.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sys
@@ -18,11 +19,14 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from quote2cash.chart.mapping import mapping_for
-from quote2cash.connectors.xero import XeroClient
+from quote2cash.connect.clients import xero_client
+from quote2cash.connect.consent import auto_consent
+from quote2cash.connect.xero import XeroConnection, connect_xero
 from quote2cash.devstack.faults import EXEMPT_HEADERS
 from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
 from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.settings import Settings
+from quote2cash.store.db import make_engine, migrate
 from quote2cash.temporal import SEARCH_ATTRIBUTES, connect
 
 
@@ -111,9 +115,12 @@ def python_service(
 FAST_SQLITE = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 
 
-def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Service]:
+def services(
+    settings: Settings, temporal_args: Sequence[str] = (), xero_token_ttl: int | None = None
+) -> list[Service]:
     hubspot = f"http://127.0.0.1:{settings.hubspot_port}"
     xero = f"http://127.0.0.1:{settings.xero_port}"
+    ttl = ["--access-token-ttl", str(xero_token_ttl)] if xero_token_ttl else []
     return [
         temporal_service(settings, temporal_args),
         python_service(
@@ -144,6 +151,7 @@ def services(settings: Settings, temporal_args: Sequence[str] = ()) -> list[Serv
                 f"{settings.api_url}/webhooks/xero",
                 "--organisation",
                 mapping_for(settings).organisation,
+                *ttl,
             ],
             settings,
             settings.xero_port,
@@ -186,13 +194,23 @@ def worker_polling(settings: Settings) -> Callable[[], Awaitable[bool]]:
 
 
 async def start_stack(
-    settings: Settings, supervisor: Supervisor, temporal_args: Sequence[str] = ()
+    settings: Settings,
+    supervisor: Supervisor,
+    temporal_args: Sequence[str] = (),
+    *,
+    xero_token_ttl: int | None = None,
 ) -> None:
-    """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas)."""
-    all_services = services(with_ui_codec(settings), temporal_args)
+    """``temporal_args`` go to ``temporal server start-dev`` (the bench's SQLite pragmas);
+    ``xero_token_ttl``: seconds the Xero emulator's access tokens live (default Xero's 30
+    minutes). Before the worker starts, the stack does what a person does first: connects
+    Xero (``q2c connect xero`` against the emulator, which consents at once) and adds the
+    bad-debts account the mapping needs, since the worker checks the mapping at start."""
+    all_services = services(with_ui_codec(settings), temporal_args, xero_token_ttl)
     supervisor.check_ports(all_services)
     for service in all_services:
         if service.name == "worker":
+            if not settings.xero_token:
+                await connect_emulated_xero(settings)
             await prepare_organisation(settings)
         await supervisor.start(service)
 
@@ -201,11 +219,21 @@ async def prepare_organisation(settings: Settings) -> None:
     """What a user adds to a new organisation before connecting us: the bad-debts account
     (no default chart has one). The worker checks the whole mapping when it starts."""
     # A person does this once, not the product: the emulators' faults are not for it.
-    async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
-        xero = XeroClient(
-            http,
-            base_url=settings.xero_base_url,
-            tenant_id=settings.xero_tenant_id,
-            token=settings.xero_token,
-        )
-        await ensure_bad_debts_account(xero, mapping_for(settings))
+    engine = make_engine(settings.db_url)
+    try:
+        async with httpx.AsyncClient(timeout=30.0, headers=EXEMPT_HEADERS) as http:
+            xero = xero_client(settings, http, engine)
+            await ensure_bad_debts_account(xero, mapping_for(settings))
+    finally:
+        engine.dispose()
+
+
+async def connect_emulated_xero(settings: Settings) -> XeroConnection:
+    """Authorization code + PKCE against the emulator, stored like a person's connect."""
+    await asyncio.to_thread(migrate, settings.db_url)
+    engine = make_engine(settings.db_url)
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            return await connect_xero(settings, engine, http, consent=auto_consent(http))
+    finally:
+        engine.dispose()

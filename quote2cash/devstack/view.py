@@ -62,6 +62,14 @@ def print_summary(console: Console, result: DemoResult) -> None:
     ]
     if result.reconciliation:
         rows.append(("reconciliation", result.reconciliation))
+    if result.xero_oauth:
+        oauth = result.xero_oauth
+        rows.append(
+            (
+                f"Xero token refreshes ({oauth['token_ttl_s']} s tokens)",
+                f"{oauth['refreshes']} ({oauth['invalid_grant']} invalid_grant)",
+            )
+        )
     for what, value in rows:
         table.add_row(what, str(value))
     console.print(table)

@@ -71,10 +71,12 @@ def xero_command(
     webhook_url: WebhookUrl = None,
     webhook_key: Annotated[str | None, typer.Option(help="signs webhooks")] = None,
     tenant_id: Annotated[str | None, typer.Option(help="the one tenant it serves")] = None,
-    token: Annotated[str | None, typer.Option(help="bearer token the API accepts")] = None,
     organisation: Annotated[
         str | None,
         typer.Option(help="uk, au or us: its chart, tax rates and currencies (default uk)"),
+    ] = None,
+    access_token_ttl: Annotated[
+        int | None, typer.Option(help="seconds an OAuth access token lives (Xero: 1800)")
     ] = None,
     reset: Reset = False,
     seed: Seed = False,
@@ -88,8 +90,8 @@ def xero_command(
         webhook_url=webhook_url,
         webhook_key=webhook_key,
         tenant_id=tenant_id,
-        token=token,
         organisation=organisation,
+        access_token_ttl_seconds=access_token_ttl,
     )
     options: dict[str, Any] = {**given, **_switches(reset=reset, seed=seed)}
     config = XeroSandboxConfig(**options, **_faults(faults))
@@ -118,14 +120,12 @@ def seed_command(
                 base = url or settings.hubspot_base_url
                 return await seed(HubSpotClient(http, base_url=base, token=settings.hubspot_token))
             if vendor == "xero":
-                from quote2cash.sandbox.xero.seed import seed as seed_xero
-
-                return await seed_xero(
-                    http,
-                    base_url=url or settings.xero_base_url,
-                    tenant_id=settings.xero_tenant_id,
-                    token=settings.xero_token,
-                )
+                # The emulator seeds itself: its API takes only OAuth tokens.
+                base = (url or settings.xero_base_url).rstrip("/")
+                answer = await http.post(f"{base}/_sandbox/seed")
+                answer.raise_for_status()
+                seeded: dict[str, Any] = answer.json()
+                return seeded
         raise typer.BadParameter(f"unknown vendor {vendor!r}: hubspot or xero")
 
     typer.echo(json.dumps(asyncio.run(run()), indent=2))

@@ -247,3 +247,34 @@ class HeldPayment(SQLModel, table=True):
     reason: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     status: str = Field(default="held", max_length=16)
     held_at: datetime = _utc_column()
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    NEEDS_RECONNECT = "needs_reconnect"  # the grant was revoked or expired: q2c connect
+
+
+class VendorConnection(SQLModel, table=True):
+    """One connected vendor account (a Xero organisation): who granted what, and its token
+    set sealed with AES-256-GCM (``quote2cash.connect.tokens``); no token is ever stored
+    in clear. The row is also the lock under which one process at a time refreshes."""
+
+    __tablename__ = "vendor_connection"
+    __table_args__ = (sa.UniqueConstraint("vendor", "tenant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor: str = Field(max_length=32)
+    tenant_id: str = Field(max_length=64)
+    tenant_name: str = Field(default="", max_length=255)
+    vendor_connection_id: str = Field(default="", max_length=64)
+    grant_type: str = Field(max_length=32)
+    client_id: str = Field(max_length=255)
+    scopes: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    sealed_tokens: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    access_expires_at: datetime | None = _utc_column(nullable=True)
+    status: str = Field(default=ConnectionStatus.CONNECTED, max_length=32)
+    status_reason: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+    refreshes: int = 0
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+    refreshed_at: datetime | None = _utc_column(nullable=True)

@@ -19,7 +19,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
+from quote2cash.connect.consent import auto_consent
 from quote2cash.connect.mapping import require_mapping
+from quote2cash.connect.xero import connect_xero
 from quote2cash.devstack.seed import ensure_bad_debts_account, prepare_crm
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
@@ -29,10 +31,13 @@ from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.sandbox.xero.reference_data import Region
 from quote2cash.settings import Settings
-from quote2cash.store.db import migrate
+from quote2cash.store.db import make_engine, migrate
 from workers.main import build_worker
 
 TEST_KEY = base64.b64encode(b"\x00" * 32).decode()
+XERO_TEST_TOKEN = "e2e-xero-token"
+"""What the tests use to look into Xero (the emulator's test-only ``static_token``); the
+product itself connects by OAuth, as ``q2c connect xero`` does."""
 TWICE_OUT_OF_ORDER: dict[str, Any] = {
     "webhooks": {"duplicate_rate": 1.0, "reorder": True},
     "seed": 7,
@@ -75,7 +80,7 @@ def _settings(
         xero_webhook_key="e2e-xero-key",
         ops_token="e2e-ops-token",
         hubspot_token="e2e-hubspot-token",
-        xero_token="e2e-xero-token",
+        connection_key=TEST_KEY,
     )
 
 
@@ -97,7 +102,7 @@ def spine_servers(
         )
         xero_cfg = XeroSandboxConfig(
             organisation=organisation,
-            token=settings.xero_token,
+            static_token=XERO_TEST_TOKEN,
             tenant_id=settings.xero_tenant_id,
             webhook_key=settings.xero_webhook_key,
             webhook_url=f"{api.url}/webhooks/xero",
@@ -114,6 +119,15 @@ def spine_servers(
             yield settings, hs, xe, api
 
 
+async def connect_spine_xero(settings: Settings, http: httpx.AsyncClient) -> None:
+    """Connect the emulated Xero as a person would (``q2c connect xero``, code + PKCE)."""
+    engine = make_engine(settings.db_url)
+    try:
+        await connect_xero(settings, engine, http, consent=auto_consent(http))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 async def spine(
     spine_servers: tuple[Settings, ThreadedServer, ThreadedServer, ThreadedServer],
@@ -122,6 +136,7 @@ async def spine(
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=20) as http:
         await prepare_crm(settings, http)
+        await connect_spine_xero(settings, http)
         deps = Deps.build(settings, http)
         # As the worker's start does: the emulator's organisation must match the mapping.
         await ensure_bad_debts_account(deps.xero, deps.mapping)

@@ -9,7 +9,7 @@ import httpx
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.seed import seed_deals
-from tests.e2e.conftest import Spine
+from tests.e2e.conftest import XERO_TEST_TOKEN, Spine
 
 
 async def paid_deal(spine: Spine, http: httpx.AsyncClient) -> str:
@@ -26,7 +26,7 @@ async def xero_list(spine: Spine, http: httpx.AsyncClient, name: str) -> list[di
     s = spine.settings
     response = await http.get(
         f"{s.xero_base_url}/api.xro/2.0/{name}",
-        headers={"Authorization": f"Bearer {s.xero_token}", "xero-tenant-id": s.xero_tenant_id},
+        headers={"Authorization": f"Bearer {XERO_TEST_TOKEN}", "xero-tenant-id": s.xero_tenant_id},
     )
     response.raise_for_status()
     return list(response.json()[name])

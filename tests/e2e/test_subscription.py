@@ -17,7 +17,7 @@ from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.scenarios import subscription_start
 from quote2cash.messages import SubscriptionStatus
-from tests.e2e.conftest import Spine
+from tests.e2e.conftest import XERO_TEST_TOKEN, Spine
 from tests.recording import record_history
 
 
@@ -46,7 +46,7 @@ async def test_subscription_catches_up_takes_usage_and_an_upgrade(spine: Spine) 
     s = spine.settings
     async with httpx.AsyncClient(timeout=20) as http:
         xero = XeroClient(
-            http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=s.xero_token
+            http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=XERO_TEST_TOKEN
         )
         contact = await xero.create_contact(
             XeroContactIn(name="Fourth Coffee GmbH", contact_number="c-sub"),
@@ -95,7 +95,7 @@ async def test_subscription_catches_up_takes_usage_and_an_upgrade(spine: Spine) 
             await http.get(
                 f"{s.xero_base_url}/api.xro/2.0/Invoices",
                 headers={
-                    "Authorization": f"Bearer {s.xero_token}",
+                    "Authorization": f"Bearer {XERO_TEST_TOKEN}",
                     "xero-tenant-id": s.xero_tenant_id,
                 },
             )

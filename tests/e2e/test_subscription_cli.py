@@ -20,7 +20,7 @@ from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.scenarios import subscription_start
 from quote2cash.settings import get_settings
-from tests.e2e.conftest import Spine
+from tests.e2e.conftest import XERO_TEST_TOKEN, Spine
 
 
 def _cli(spine: Spine, *args: str) -> tuple[int, Any]:
@@ -51,7 +51,7 @@ async def test_subscription_through_the_cli(spine: Spine, tmp_path: Path) -> Non
     s = spine.settings
     async with httpx.AsyncClient(timeout=20) as http:
         xero = XeroClient(
-            http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=s.xero_token
+            http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=XERO_TEST_TOKEN
         )
         contact = await xero.create_contact(
             XeroContactIn(name="Alpine Ski House AG", contact_number="c-cli"),

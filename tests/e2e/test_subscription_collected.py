@@ -32,7 +32,7 @@ from quote2cash.settings import Settings
 from quote2cash.store.db import make_engine, unit_of_work
 from quote2cash.store.ledger import LedgerRepository
 from tests.e2e.charted import assert_lines_charted
-from tests.e2e.conftest import Spine
+from tests.e2e.conftest import XERO_TEST_TOKEN, Spine
 from tests.e2e.paid import xero_list
 
 
@@ -70,7 +70,7 @@ async def _subscribed(spine: Spine, http: httpx.AsyncClient, xero: XeroClient) -
 
 def _xero(http: httpx.AsyncClient, s: Settings) -> XeroClient:
     return XeroClient(
-        http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=s.xero_token
+        http, base_url=s.xero_base_url, tenant_id=s.xero_tenant_id, token=XERO_TEST_TOKEN
     )
 
 

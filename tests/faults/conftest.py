@@ -25,7 +25,7 @@ from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import Settings
 from quote2cash.store.db import migrate
-from tests.e2e.conftest import Spine, organisation, spine_servers
+from tests.e2e.conftest import Spine, connect_spine_xero, organisation, spine_servers
 from workers.main import build_worker
 
 __all__ = ["organisation", "spine_servers"]
@@ -59,7 +59,9 @@ def vendor_servers(database_url: str) -> Iterator[tuple[Settings, ThreadedServer
         xero_token="faults-xero-token",
     )
     hubspot_cfg = HubSpotSandboxConfig(token=settings.hubspot_token)
-    xero_cfg = XeroSandboxConfig(token=settings.xero_token, tenant_id=settings.xero_tenant_id)
+    xero_cfg = XeroSandboxConfig(
+        static_token=settings.xero_token, tenant_id=settings.xero_tenant_id
+    )
     with (
         ThreadedServer(hubspot_app(hubspot_cfg)) as hs,
         ThreadedServer(xero_app(xero_cfg)) as xe,
@@ -91,6 +93,7 @@ async def chaos_spine(
     settings, hs, xe, api = spine_servers
     async with httpx.AsyncClient(timeout=CHAOS_HTTP_TIMEOUT_S) as http:
         await prepare_crm(settings, http)
+        await connect_spine_xero(settings, http)
         deps = Deps.build(settings, http)
         async with build_worker(temporal_dev.client, deps, settings.task_queue):
             yield Spine(settings, temporal_dev.client, hs, xe, api)

@@ -48,7 +48,7 @@ def hubspot_config(**overrides: Any) -> HubSpotSandboxConfig:
 
 def xero_config(**overrides: Any) -> XeroSandboxConfig:
     values: dict[str, Any] = {
-        "token": XERO_TOKEN,
+        "static_token": XERO_TOKEN,
         "tenant_id": XERO_TENANT,
         "webhook_key": XERO_WEBHOOK_KEY,
         "db": ":memory:",

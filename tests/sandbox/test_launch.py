@@ -71,7 +71,7 @@ async def test_python_m_hubspot_reads_env_and_flags(
 
 
 async def test_python_m_xero_tenant_from_env(http: httpx.AsyncClient) -> None:
-    env = {"Q2C_XERO_TENANT_ID": "tenant-from-env", "Q2C_XERO_TOKEN": "tok"}
+    env = {"Q2C_XERO_TENANT_ID": "tenant-from-env", "Q2C_XERO_STATIC_TOKEN": "tok"}
     with child("quote2cash.sandbox.xero", "--seed", env=env) as url:
         xero = XeroClient(http, base_url=url, tenant_id="tenant-from-env", token="tok")
         found = await xero.find_contact(contact_number="CASH-SALES")

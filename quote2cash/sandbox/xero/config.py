@@ -1,25 +1,66 @@
 """Settings of the Xero emulator: flags, or environment variables ``Q2C_XERO_*``.
 
-``token``, ``tenant_id`` and ``webhook_key`` read the same variables as the app's
-settings (``Q2C_XERO_TOKEN``, ``Q2C_XERO_TENANT_ID``, ``Q2C_XERO_WEBHOOK_KEY``).
+``tenant_id`` and ``webhook_key`` read the same variables as the app's settings
+(``Q2C_XERO_TENANT_ID``, ``Q2C_XERO_WEBHOOK_KEY``). API calls need an OAuth access token
+from ``/connect/token`` (``quote2cash.sandbox.xero.oauth``); ``static_token`` is a
+test-only bearer that never expires, off (empty) by default and so in ``q2c sandbox xero``.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.xero.reference_data import ORGANISATIONS, Organisation, Region
-from quote2cash.settings import DEV_SECRET
+from quote2cash.settings import (
+    DEV_SECRET,
+    DEV_XERO_CLIENT_ID,
+    DEV_XERO_CUSTOM_CLIENT_ID,
+    DEV_XERO_REDIRECT_URI,
+)
+
+
+class OAuthClient(BaseModel):
+    """An app registered with the emulator's identity server, as in Xero's developer portal:
+    a web app (authorization code, PKCE optional) or a custom connection (client
+    credentials, bound to the organisation)."""
+
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    kind: Literal["web", "custom_connection"] = "web"
+    redirect_uris: list[str] = Field(default_factory=list)
+
+
+def _dev_clients() -> list[OAuthClient]:
+    return [
+        OAuthClient(
+            client_id=DEV_XERO_CLIENT_ID,
+            client_secret=DEV_SECRET,
+            redirect_uris=[DEV_XERO_REDIRECT_URI],
+        ),
+        OAuthClient(
+            client_id=DEV_XERO_CUSTOM_CLIENT_ID,
+            client_secret=DEV_SECRET,
+            kind="custom_connection",
+        ),
+    ]
 
 
 class XeroSandboxConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="Q2C_XERO_", extra="ignore")
 
-    token: str = DEV_SECRET
+    static_token: str = Field(
+        "", description="TEST ONLY: a bearer accepted with every scope, never expiring; empty: off"
+    )
     tenant_id: str = "00000000-0000-4000-8000-000000000001"
     webhook_key: str = DEV_SECRET
+    oauth_clients: list[OAuthClient] = Field(default_factory=_dev_clients)
+    access_token_ttl_seconds: int = Field(1800, ge=1, description="Xero's: 30 minutes")
+    refresh_token_ttl_seconds: int = Field(60 * 24 * 3600, ge=1, description="Xero's: 60 days")
+    authorization_code_ttl_seconds: int = Field(300, ge=1, description="Xero's: 5 minutes")
     db: str = Field(":memory:", description="SQLite file, or :memory:")
     webhook_url: str = Field("", description="target URL of the app's webhooks; empty: off")
     webhook_categories: list[str] = Field(default_factory=lambda: ["INVOICE"])

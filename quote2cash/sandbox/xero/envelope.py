@@ -24,6 +24,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from quote2cash.connectors import jsoncodec
 from quote2cash.sandbox.common.faults import Quota
+from quote2cash.sandbox.xero.oauth import ApiRefused
 from quote2cash.sandbox.xero.shapes import project
 
 NOT_FOUND_TEXT = "The resource you're looking for cannot be found"
@@ -67,14 +68,24 @@ class XeroAuthFailed(Exception):
         self.status = status
 
 
-def auth_body(status: int) -> dict[str, Any]:
+def auth_body(status: int, detail: str = "AuthenticationUnsuccessful") -> dict[str, Any]:
     return {
         "Type": None,
         "Title": "Unauthorized" if status == 401 else "Forbidden",
         "Status": status,
-        "Detail": "AuthenticationUnsuccessful",
+        "Detail": detail,
         "Instance": str(uuid.uuid4()),
     }
+
+
+async def handle_refused(_: Request, exc: Exception) -> Response:
+    """A token refused: 401 says so in ``WWW-Authenticate`` too, which is what a client
+    reads to know that a fresh token may help."""
+    assert isinstance(exc, ApiRefused)
+    headers = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return XeroJSON(auth_body(exc.status, exc.detail), status_code=exc.status, headers=headers)
 
 
 async def handle_validation(_: Request, exc: Exception) -> Response:

@@ -1,7 +1,7 @@
 """sweep marks: how far the missed-deal sweep has looked
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 16:20:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from quote2cash.store.columns import UtcDateTime
 
-revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0008"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """payments held for review: not matched to an invoice of the deal they name
 
-Revision ID: 0008
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 16:30:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from quote2cash.store.columns import Money, UtcDateTime
 
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
