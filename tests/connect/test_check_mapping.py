@@ -32,6 +32,10 @@ from workers.main import run_worker
 ORGANISATIONS: list[Region] = ["uk", "au", "us"]
 
 
+TOKEN = "mapping-test-token"
+"""The emulator's test-only fixed bearer: these tests are about the chart, not OAuth."""
+
+
 @pytest.fixture(params=ORGANISATIONS)
 def organisation(request: pytest.FixtureRequest) -> Region:
     region: Region = request.param
@@ -40,13 +44,15 @@ def organisation(request: pytest.FixtureRequest) -> Region:
 
 @pytest.fixture
 def xero_server(organisation: Region) -> Iterator[ThreadedServer]:
-    with ThreadedServer(xero_app(XeroSandboxConfig(organisation=organisation))) as server:
+    with ThreadedServer(
+        xero_app(XeroSandboxConfig(organisation=organisation, static_token=TOKEN))
+    ) as server:
         yield server
 
 
 @pytest.fixture
 async def xero(xero_server: ThreadedServer) -> AsyncIterator[XeroClient]:
-    settings = Settings()
+    settings = Settings(xero_token=TOKEN)
     async with httpx.AsyncClient(timeout=10) as http:
         yield XeroClient(
             http,
@@ -58,7 +64,12 @@ async def xero(xero_server: ThreadedServer) -> AsyncIterator[XeroClient]:
 
 def _settings(xero_server: ThreadedServer, organisation: Region, **more: object) -> Settings:
     return Settings.model_validate(
-        {"accounting_organisation": organisation, "xero_base_url": xero_server.url, **more}
+        {
+            "accounting_organisation": organisation,
+            "xero_base_url": xero_server.url,
+            "xero_token": TOKEN,
+            **more,
+        }
     )
 
 
@@ -182,6 +193,7 @@ def test_q2c_connect_mapping_prints_a_line_each_and_fails_on_a_problem(
 ) -> None:
     monkeypatch.setenv("Q2C_XERO_BASE_URL", xero_server.url)
     monkeypatch.setenv("Q2C_ACCOUNTING_ORGANISATION", "us")
+    monkeypatch.setenv("Q2C_XERO_TOKEN", TOKEN)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["connect", "mapping"])
