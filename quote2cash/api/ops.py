@@ -8,15 +8,16 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
+from sqlmodel import Session
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.deps import AppState, StateDep
 from quote2cash.api.errors import Conflict, NotFound, TemporalUnavailable
-from quote2cash.api.schemas import Health, InboxView
+from quote2cash.api.schemas import ConnectionState, Health, InboxView
 from quote2cash.api.tokens import ROLE_OPS, require
 from quote2cash.messages import QUERY_STAGE, deal_workflow_id
-from quote2cash.store import InboxRepository, InboxStatus, unit_of_work
+from quote2cash.store import InboxRepository, InboxStatus, connections, unit_of_work
 
 router = APIRouter()
 OpsDep = Depends(require(ROLE_OPS))
@@ -57,23 +58,51 @@ async def deal(crm: str, deal_id: str, state: StateDep) -> dict[str, Any]:
     return answer
 
 
-def _database_ok(state: AppState) -> tuple[bool, dict[str, int]]:
+def _database_ok(state: AppState) -> tuple[bool, dict[str, int], list[ConnectionState]]:
     try:
         with unit_of_work(state.engine) as session:
             session.connection().execute(sa.text("SELECT 1"))
-            return True, InboxRepository(session).counts()
+            return True, InboxRepository(session).counts(), _connections(session)
     except sa.exc.SQLAlchemyError:
-        return False, {}
+        return False, {}, []
+
+
+def _connections(session: Session) -> list[ConnectionState]:
+    stored = [
+        ConnectionState(
+            vendor=c.vendor,
+            tenant_id=c.tenant_id,
+            tenant_name=c.tenant_name,
+            status=c.status,
+            reason=c.status_reason,
+            refreshed_at=c.refreshed_at,
+            refreshes=c.refreshes,
+        )
+        for c in connections.states(session)
+    ]
+    if not any(c.vendor == "xero" for c in stored):
+        stored.append(
+            ConnectionState(
+                vendor="xero",
+                tenant_id="",
+                tenant_name="",
+                status="missing",
+                reason="no Xero connection stored: run q2c connect xero",
+            )
+        )
+    return stored
 
 
 @router.get("/healthz", tags=["health"])
 async def healthz(state: StateDep) -> Health:
     """Up when the database answers; Temporal being down degrades, it does not fail:
     webhooks are still stored and relayed later."""
-    db_ok, counts = await asyncio.to_thread(_database_ok, state)
+    db_ok, counts, links = await asyncio.to_thread(_database_ok, state)
     temporal_ok = await state.gateway.reachable()
     status = "ok" if db_ok and temporal_ok else ("degraded" if db_ok else "down")
-    return Health(status=status, database=db_ok, temporal=temporal_ok, inbox=counts)
+    return Health(
+        status=status, database=db_ok, temporal=temporal_ok, inbox=counts, connections=links
+    )
 
 
 @router.get("/inbox", tags=["ops"], dependencies=[OpsDep])

@@ -121,11 +121,26 @@ class InboxView(BaseModel):
         return cls.model_validate(data)
 
 
+class ConnectionState(BaseModel):
+    """A stored vendor connection as health reports it: its state, never its tokens."""
+
+    vendor: str
+    tenant_id: str
+    tenant_name: str
+    status: str
+    """``connected`` or ``needs_reconnect`` (the reason says why: q2c connect)."""
+    reason: str = ""
+    refreshed_at: datetime | None = None
+    refreshes: int = 0
+
+
 class Health(BaseModel):
     status: str
     database: bool
     temporal: bool
     inbox: dict[str, int] = Field(default_factory=dict)
+    connections: list[ConnectionState] = Field(default_factory=list)
+    """Every stored vendor connection; Xero with none stored is reported ``missing``."""
 
 
 SUCCEEDED_PAYMENTS = frozenset({"payment_intent.succeeded", "charge.succeeded"})

@@ -1,4 +1,4 @@
-"""q2c connect hubspot|xero|check: set up and check the real vendors' connections.
+"""q2c connect hubspot|xero|mapping|check: set up and check the real vendors' connections.
 
 Each subcommand lives with its vendor in ``quote2cash.connect``; this module only
 gathers them into the ``connect`` group and talks to the terminal.
@@ -7,11 +7,15 @@ gathers them into the ``connect`` group and talks to the terminal.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
+from quote2cash.connect import Requirement
 from quote2cash.connect.hubspot_command import hubspot
 from quote2cash.connect.mapping import mapping_command
 from quote2cash.settings import get_settings
@@ -72,6 +76,50 @@ def xero(
         engine.dispose()
 
 
+def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Everything both vendors must provide, one line each (read only); exit 1 while
+    anything is missing."""
+    import httpx
+
+    from quote2cash.connect import all_met
+    from quote2cash.connect.check import check_everything
+    from quote2cash.store.db import make_engine, migrate
+
+    settings = get_settings()
+    migrate(settings.db_url)
+    engine = make_engine(settings.db_url)
+
+    async def run() -> list[Requirement]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            return await check_everything(settings, http, engine)
+
+    try:
+        lines = asyncio.run(run())
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps([line.model_dump() for line in lines], indent=2))
+    else:
+        _print_lines(lines)
+    if not all_met(lines):
+        raise typer.Exit(1)
+
+
+def _print_lines(lines: list[Requirement]) -> None:
+    table = Table(title="q2c connect check", show_lines=False)
+    for column in ("vendor", "", "requirement", "detail"):
+        table.add_column(column)
+    for line in lines:
+        mark = "[green]ok[/]" if line.ok else "[red]MISSING[/]"
+        detail = line.detail if line.ok else f"{line.detail}\n[bold]fix:[/] {line.fix}"
+        table.add_row(line.vendor, mark, line.name, detail)
+    Console().print(table)
+    missing = sum(not line.ok for line in lines)
+    Console().print(
+        f"{len(lines) - missing} of {len(lines)} met" + (f", {missing} missing" if missing else "")
+    )
+
+
 def _prompt_tenant(listed: list[dict[str, Any]]) -> str:
     for number, organisation in enumerate(listed, start=1):
         typer.echo(f"{number}. {organisation['tenantName']} ({organisation['tenantId']})")
@@ -89,5 +137,6 @@ def register(app: typer.Typer) -> None:
     )
     group.command("hubspot")(hubspot)
     group.command("xero")(xero)
-    app.add_typer(group, name="connect")
     group.command("mapping")(mapping_command)
+    group.command("check")(check)
+    app.add_typer(group, name="connect")

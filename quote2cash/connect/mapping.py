@@ -15,6 +15,9 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Annotated
+
+import typer
 
 from quote2cash.chart.mapping import ROLES, mapping_for
 from quote2cash.chart.presets import EntityMapping, TaxCode
@@ -191,20 +194,31 @@ async def require_mapping(
     return requirements
 
 
-def mapping_command() -> None:
+def mapping_command(
+    create_missing: Annotated[
+        bool,
+        typer.Option(
+            "--create-missing",
+            help="First add to the chart the accounts no default chart has (bad debts).",
+        ),
+    ] = False,
+) -> None:
     """Check the billing entity's account and tax mapping against the Xero organisation."""
 
     import httpx
-    import typer
 
+    from quote2cash.connect.accounts import ensure_bad_debts_account
+    from quote2cash.connect.clients import xero_client
     from quote2cash.settings import get_settings
 
     async def run() -> list[Requirement]:
-        from quote2cash.connect.clients import xero_client
-
         settings = get_settings()
         async with httpx.AsyncClient(timeout=30) as http:
-            return await check_mapping(settings, xero_client(settings, http, None))
+            xero = xero_client(settings, http, None)
+            if create_missing:
+                made = await ensure_bad_debts_account(xero, mapping_for(settings))
+                typer.echo(f"bad-debts account: {made.code} {made.name}")
+            return await check_mapping(settings, xero)
 
     requirements = asyncio.run(run())
     for r in requirements:

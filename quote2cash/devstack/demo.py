@@ -18,12 +18,13 @@ import httpx
 from rich.console import Console
 from temporalio.client import Client
 
+from quote2cash.connect.accounts import ensure_bad_debts_account
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.faults import EXEMPT_HEADERS, FaultProfile, report, with_limits
 from quote2cash.devstack.faults import apply as apply_faults
 from quote2cash.devstack.faults import profile as fault_profile
 from quote2cash.devstack.processes import Supervisor
-from quote2cash.devstack.seed import ensure_bad_debts_account, prepare_crm, seed_deals
+from quote2cash.devstack.seed import prepare_crm, seed_deals
 from quote2cash.devstack.stack import FAST_SQLITE, start_stack
 from quote2cash.devstack.view import live_progress, print_summary
 from quote2cash.messages import deal_workflow_id

@@ -22,18 +22,13 @@ from rich.console import Console
 from quote2cash.billing.proration import add_months
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.billing.usage import PerUnit
+from quote2cash.connect.accounts import ensure_bad_debts_account
 from quote2cash.connect.hubspot_contract import BILLING_SCHEDULE, VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroContactIn
 from quote2cash.devstack.driver import DealDriver
-from quote2cash.devstack.seed import (
-    PRODUCTS,
-    SeededDeal,
-    ensure_bad_debts_account,
-    prepare_crm,
-    seed_deals,
-)
+from quote2cash.devstack.seed import PRODUCTS, SeededDeal, prepare_crm, seed_deals
 from quote2cash.messages import (
     QUERY_STAGE,
     DealStatus,

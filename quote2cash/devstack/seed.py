@@ -11,11 +11,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from quote2cash.chart.presets import EntityMapping
 from quote2cash.connect.hubspot import connect_hubspot
 from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.hubspot import HubSpotClient
-from quote2cash.connectors.xero import XeroAccount, XeroAccountIn, XeroClient
 from quote2cash.settings import Settings
 
 COMPANIES = (
@@ -51,17 +49,6 @@ PRODUCTS = (
 )
 
 
-def bad_debts_account(mapping: EntityMapping) -> XeroAccountIn:
-    """The organisation's bad-debts account as we create it: an expense, no tax."""
-    return XeroAccountIn(
-        code=mapping.accounts.bad_debts,
-        name="Bad Debts",
-        type="EXPENSE",
-        tax_type=mapping.no_tax,
-        description="Invoices written off as uncollectable (quote2cash write-offs)",
-    )
-
-
 class CrmNotReady(RuntimeError):
     """``q2c connect hubspot`` could not set the portal up: its failed lines."""
 
@@ -73,29 +60,6 @@ async def prepare_crm(settings: Settings, http: httpx.AsyncClient) -> None:
     if not result.ok:
         failed = [f"{line.name}: {line.detail}" for line in result.lines if not line.ok]
         raise CrmNotReady("; ".join(failed))
-
-
-class AccountMismatch(RuntimeError):
-    """The chart has the code, but not as the account we need."""
-
-
-async def ensure_bad_debts_account(xero: XeroClient, mapping: EntityMapping) -> XeroAccount:
-    """The expense account write-offs credit (``Accounts.bad_debts``), created once.
-
-    Xero's default chart has none: a user adds it in Settings → Chart of accounts; this
-    does the same through the API. An account already under the code is kept if it is
-    an expense account, and refused otherwise (a write-off must not land in, say, a bank
-    account)."""
-    wanted = bad_debts_account(mapping)
-    found = await xero.find_account(code=wanted.code)
-    if found is None:
-        found = await xero.create_account(wanted, idempotency_key=f"setup:account:{wanted.code}")
-    if found.class_ != "EXPENSE":
-        raise AccountMismatch(
-            f"Xero account {found.code} ({found.name}) is a {found.type} account; write-offs "
-            f"need an expense account under that code: change it in Xero's chart of accounts"
-        )
-    return found
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from quote2cash.chart.mapping import mapping_for
+from quote2cash.connect.accounts import ensure_bad_debts_account
 from quote2cash.connect.clients import xero_client
 from quote2cash.connect.consent import auto_consent
 from quote2cash.connect.xero import XeroConnection, connect_xero
 from quote2cash.devstack.faults import EXEMPT_HEADERS
 from quote2cash.devstack.processes import Service, Supervisor, http_ready, tcp_ready
-from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.settings import Settings
 from quote2cash.store.db import make_engine, migrate
 from quote2cash.temporal import SEARCH_ATTRIBUTES, connect

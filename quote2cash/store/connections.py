@@ -108,3 +108,8 @@ def replace(session: Session, connection: VendorConnection) -> VendorConnection:
         session.add(connection)
     session.flush()
     return connection
+
+
+def states(session: Session) -> list[VendorConnection]:
+    """Every stored connection (for health: status only, the tokens stay sealed)."""
+    return list(session.exec(select(VendorConnection).order_by(VendorConnection.vendor)))

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from quote2cash.chart.presets import PRESETS
 from quote2cash.cli import app
+from quote2cash.connect.accounts import ensure_bad_debts_account
 from quote2cash.connect.mapping import (
     MappingRefused,
     account_requirements,
@@ -21,7 +22,6 @@ from quote2cash.connect.mapping import (
 )
 from quote2cash.connectors.xero import XeroClient
 from quote2cash.connectors.xero_models import XeroAccount, XeroTaxRate
-from quote2cash.devstack.seed import ensure_bad_debts_account
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app

@@ -7,11 +7,11 @@ import pytest
 import respx
 
 from quote2cash.chart.presets import UK
+from quote2cash.connect.accounts import bad_debts_account
 from quote2cash.connect.mapping import require_mapping
 from quote2cash.connectors.errors import Unauthorized
 from quote2cash.connectors.jsoncodec import dumps
 from quote2cash.connectors.xero import XeroClient
-from quote2cash.devstack.seed import bad_debts_account
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero.reference_data import accounts, currencies, tax_rates
 from quote2cash.settings import Settings

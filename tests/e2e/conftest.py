@@ -19,10 +19,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import Deps
 from quote2cash.api.app import create_app
+from quote2cash.connect.accounts import ensure_bad_debts_account
 from quote2cash.connect.consent import auto_consent
 from quote2cash.connect.mapping import require_mapping
 from quote2cash.connect.xero import connect_xero
-from quote2cash.devstack.seed import ensure_bad_debts_account, prepare_crm
+from quote2cash.devstack.seed import prepare_crm
 from quote2cash.sandbox.common.faults import FaultConfig
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.hubspot import HubSpotSandboxConfig

@@ -17,8 +17,8 @@ from activities.models import AllocationRequest, CreditNoteRequest
 from activities.refunds import RefundActivities
 from quote2cash.billing.accounts import Accounts
 from quote2cash.chart.presets import UK
+from quote2cash.connect.accounts import AccountMismatch, ensure_bad_debts_account
 from quote2cash.connectors.xero import XeroAccountIn, XeroClient
-from quote2cash.devstack.seed import AccountMismatch, ensure_bad_debts_account
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.settings import Settings
 from tests.sandbox.conftest import XERO_TENANT, XERO_TOKEN
