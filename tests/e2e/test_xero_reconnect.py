@@ -21,6 +21,8 @@ from quote2cash.settings import get_settings
 from quote2cash.store.db import make_engine
 from tests.e2e.conftest import Spine, connect_spine_xero
 
+PARKED = 3
+
 
 def _retry(spine: Spine, deal_id: str) -> tuple[int, str]:
     get_settings.cache_clear()
@@ -56,28 +58,35 @@ async def test_revoked_grant_parks_and_reconnect_resumes(spine: Spine) -> None:
     xero = spine.xero.url
     async with httpx.AsyncClient(timeout=20) as http:
         probe = DealDriver(spine.settings, spine.client, http, [])
-        deals = await seed_deals(probe.hubspot, 1)
-        deal_id = deals[0].deal_id
+        deals = await seed_deals(probe.hubspot, PARKED)
         # The user removes the app in Xero; the worker's token then stops working too.
         client_id = spine.settings.xero_client_id
         await http.post(f"{xero}/_sandbox/oauth/revoke", params={"client_id": client_id})
         driver = DealDriver(spine.settings, spine.client, http, deals)
         await driver.close_all()
-        await _until(driver, deal_id, Stage.NEEDS_ATTENTION, 60)
-        status = driver.status[deal_id]
-        assert status is not None
-        assert status.attention is not None
-        assert status.attention.reason == "Xero.Unauthorized"
-        assert "q2c connect xero" in status.attention.message
+        for deal in deals:
+            await _until(driver, deal.deal_id, Stage.NEEDS_ATTENTION, 60)
+            status = driver.status[deal.deal_id]
+            assert status is not None
+            assert status.attention is not None
+            assert status.attention.reason == "Xero.Unauthorized"
+            assert "q2c connect xero" in status.attention.message
         assert _connection_status(spine) == "needs_reconnect"
 
         await connect_spine_xero(spine.settings, http)
         assert _connection_status(spine) == "connected"
-        code, out = await asyncio.to_thread(_retry, spine, deal_id)
-        assert code == 0, out
-        assert json.loads(out)["answer"].startswith("retrying step")
-        assert await driver.run(60), driver.counts()
+        for deal in deals:
+            code, out = await asyncio.to_thread(_retry, spine, deal.deal_id)
+            assert code == 0, out
+            assert json.loads(out)["answer"].startswith("retrying step")
+        assert await driver.run(90), driver.counts()
+        invoices = await driver.xero_records("Invoices")
         seen = (await http.get(f"{xero}/_sandbox/oauth")).json()
+    # Every parked deal completed, each with one invoice in Xero.
+    assert sorted(str(i["Reference"]) for i in invoices) == sorted(
+        f"deal {d.deal_id}" for d in deals
+    )
     assert seen["revocations"] == 1
+    # Once the grant is known dead, no process asks Xero again with it.
     assert seen["invalid_grant"] == 1
     assert seen["tokens_issued"]["authorization_code"] == 2
