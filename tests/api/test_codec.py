@@ -26,7 +26,9 @@ UI = "http://127.0.0.1:8233"
 PRODUCTION_SECRETS = {
     "mode": "production",
     "hubspot_token": "hs-token-for-tests",
-    "xero_token": "xero-token-for-tests",
+    "xero_client_id": "xero-app-for-tests",
+    "xero_client_secret": "xero-secret-for-tests",
+    "connection_key": base64.b64encode(b"c" * 32).decode(),
     "payments_webhook_secret": "payments-secret-for-tests",
 }
 
