@@ -145,7 +145,8 @@ async def _start(relay: Relay, entry: InboxEntry, deal_id: str, closed_at: datet
 async def signal_invoice(relay: Relay, entry: InboxEntry) -> Outcome:
     event = XeroEvent.model_validate_json(entry.body)
     # Ingress refuses them; this catches an entry stored before it did, or replayed.
-    refused = foreign_tenant(event, our_xero_tenants(relay.settings))
+    ours = await asyncio.to_thread(our_xero_tenants, relay.settings, relay.engine)
+    refused = foreign_tenant(event, ours)
     if refused:
         return Ignored(refused)
     workflow_id = await asyncio.to_thread(relay.find_invoice_owner, event.resource_id)

@@ -13,18 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy import Engine
+
 from quote2cash.api.schemas import XeroEvent
 from quote2cash.settings import Settings
+from quote2cash.store import connections, unit_of_work
 
 
-def our_xero_tenants(settings: Settings) -> frozenset[str]:
-    """The tenant ids (lower case) whose events are ours.
-
-    Today the one organisation of the settings (``Q2C_XERO_TENANT_ID``). The one place
-    to change when Xero connections live in the database: both callers (webhook ingress
-    and the relay) hold an engine to read them with."""
-    tenant = settings.xero_tenant_id.strip().lower()
-    return frozenset({tenant}) if tenant else frozenset()
+def our_xero_tenants(settings: Settings, engine: Engine) -> frozenset[str]:
+    """The tenant ids (lower case) whose events are ours: the organisation the settings
+    pick (``Q2C_XERO_TENANT_ID``), or with none picked every organisation stored by
+    ``q2c connect xero`` (a connection that needs reconnecting is still ours: its
+    payments must not be lost while someone reconnects)."""
+    picked = settings.xero_tenant_id.strip().lower()
+    if picked:
+        return frozenset({picked})
+    with unit_of_work(engine) as session:
+        stored = connections.states(session)
+    return frozenset(c.tenant_id.strip().lower() for c in stored if c.vendor == "xero")
 
 
 def foreign_tenant(event: XeroEvent, ours: Collection[str]) -> str | None:

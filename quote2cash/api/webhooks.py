@@ -124,7 +124,7 @@ async def xero_webhook(
     handshake is a correctly or wrongly signed payload without events. Events of an
     organisation not ours are refused one by one, the request still answered 200."""
     payload = await parsed(state, "xero", request, body, XERO_PAYLOAD)
-    ours = our_xero_tenants(state.settings)
+    ours = await asyncio.to_thread(our_xero_tenants, state.settings, state.engine)
     accepted = await asyncio.to_thread(
         store_xero, state.engine, request.headers, payload.events, ours
     )

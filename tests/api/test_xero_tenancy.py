@@ -16,7 +16,15 @@ from quote2cash.api.schemas import XeroEvent
 from quote2cash.api.tenancy import foreign_tenant, our_xero_tenants
 from quote2cash.messages import QUERY_STAGE, deal_workflow_id
 from quote2cash.settings import Settings
-from quote2cash.store import IdMapRepository, InboxRepository, InboxStatus, unit_of_work
+from quote2cash.store import (
+    IdMapRepository,
+    InboxRepository,
+    InboxStatus,
+    connections,
+    unit_of_work,
+)
+from quote2cash.store.db import make_engine, migrate
+from quote2cash.store.models import VendorConnection
 from tests.api.helpers import entries, entry, settled
 from tests.api.support import (
     OUR_XERO_TENANT,
@@ -48,12 +56,31 @@ async def _signals(env: WorkflowEnvironment, deal: str) -> list[str]:
     return [e for e in answer["events"] if e.startswith("invoice:")]
 
 
-def test_our_tenants_come_from_the_settings(settings: Settings) -> None:
-    assert our_xero_tenants(settings) == {OUR_XERO_TENANT}
-    shouting = XeroEvent.model_validate(xero_event("i", tenant=OUR_XERO_TENANT.upper()))
-    assert foreign_tenant(shouting, our_xero_tenants(settings)) is None
-    nobody = settings.model_copy(update={"xero_tenant_id": ""})
-    assert foreign_tenant(shouting, our_xero_tenants(nobody)) is not None
+def test_our_tenants_are_the_picked_one_or_every_connected_one(settings: Settings) -> None:
+    engine = make_engine(settings.db_url)
+    migrate(settings.db_url)
+    try:
+        assert our_xero_tenants(settings, engine) == {OUR_XERO_TENANT}
+        shouting = XeroEvent.model_validate(xero_event("i", tenant=OUR_XERO_TENANT.upper()))
+        assert foreign_tenant(shouting, our_xero_tenants(settings, engine)) is None
+        nobody = settings.model_copy(update={"xero_tenant_id": ""})
+        assert our_xero_tenants(nobody, engine) == frozenset()  # nothing connected yet
+        assert foreign_tenant(shouting, our_xero_tenants(nobody, engine)) is not None
+        with unit_of_work(engine) as session:  # what q2c connect xero stores
+            connections.replace(
+                session,
+                VendorConnection(
+                    vendor="xero",
+                    tenant_id=OTHER_TENANT.upper(),
+                    grant_type="authorization_code",
+                    client_id="app",
+                    sealed_tokens=b"sealed",
+                ),
+            )
+        assert our_xero_tenants(nobody, engine) == {OTHER_TENANT}
+        assert our_xero_tenants(settings, engine) == {OUR_XERO_TENANT}  # the pick wins
+    finally:
+        engine.dispose()
 
 
 async def test_a_foreign_event_is_refused_but_ours_in_the_same_request_goes_through(
