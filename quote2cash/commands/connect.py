@@ -41,7 +41,9 @@ def xero(
     it stored, never the tokens."""
     import httpx
 
+    from quote2cash.connect.clients import xero_client
     from quote2cash.connect.consent import loopback_consent, paste_consent
+    from quote2cash.connect.mapping import check_mapping
     from quote2cash.connect.xero import ConnectError, connect_xero, connect_xero_custom
     from quote2cash.store.db import make_engine, migrate
 
@@ -49,7 +51,7 @@ def xero(
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
 
-    async def run() -> str:
+    async def run() -> list[Requirement]:
         async with httpx.AsyncClient(timeout=30) as http:
             if client_credentials:
                 stored = await connect_xero_custom(
@@ -65,15 +67,27 @@ def xero(
                 stored = await connect_xero(
                     settings, engine, http, consent=consent, tenant=tenant, choose=_prompt_tenant
                 )
-        return stored.model_dump_json(indent=2)
+            typer.echo(stored.model_dump_json(indent=2))
+            # The organisation we just reached must hold what the mapping names.
+            picked = settings.model_copy(update={"xero_tenant_id": stored.tenant_id})
+            return await check_mapping(picked, xero_client(picked, http, engine))
 
     try:
-        typer.echo(asyncio.run(run()))
+        mapping = asyncio.run(run())
     except ConnectError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     finally:
         engine.dispose()
+    problems = [line for line in mapping if not line.ok]
+    typer.echo(
+        f"account and tax mapping: {len(mapping) - len(problems)} of {len(mapping)} met"
+        + ("" if problems else "; the connection is ready")
+    )
+    for line in problems:
+        typer.echo(f"  MISSING {line.name}: {line.detail}; {line.fix}")
+    if problems:
+        typer.echo("  then: q2c connect mapping (--create-missing adds the bad-debts account)")
 
 
 def check(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
