@@ -30,6 +30,8 @@ ROOTS: dict[type[XeroModel], str] = {
     xero_models.XeroContactIn: "Contact",
     xero_models.XeroAccount: "Account",
     xero_models.XeroAccountIn: "Account",
+    xero_models.XeroTaxRate: "TaxRate",
+    xero_models.XeroCurrency: "Currency",
     xero_models.XeroJournal: "Journal",
     xero_models.XeroManualJournal: "ManualJournal",
     xero_models.XeroManualJournalIn: "ManualJournal",
