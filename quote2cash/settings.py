@@ -19,6 +19,8 @@ DEV_XERO_CLIENT_ID = "q2c-dev-web-app"
 DEV_XERO_CUSTOM_CLIENT_ID = "q2c-dev-custom-connection"
 """The Xero emulator's development custom connection (client credentials)."""
 DEV_XERO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+SANDBOX_XERO_TENANT = "00000000-0000-4000-8000-000000000001"
+"""The Xero emulator's organisation, unless it is started with another."""
 XERO_API_URL = "https://api.xero.com"
 XERO_SCOPES = (
     "offline_access",
@@ -97,8 +99,9 @@ class Settings(BaseSettings):
     xero_redirect_uri: str = DEV_XERO_REDIRECT_URI
     """Registered with the Xero app; ``q2c connect xero`` listens on its loopback port."""
     xero_scopes: list[str] = list(XERO_SCOPES)
-    xero_tenant_id: str = "00000000-0000-4000-8000-000000000001"
-    """Which connected organisation to use; empty: the only Xero connection stored."""
+    xero_tenant_id: str = ""
+    """Which connected organisation to use; empty: the only Xero connection stored (what
+    ``q2c connect xero`` stored, the emulator's organisation in the embedded stack)."""
     xero_token: str = ""
     """TEST ONLY: a fixed bearer used instead of the stored connection (the emulator's
     ``static_token``). Refused in production mode."""

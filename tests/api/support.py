@@ -42,7 +42,7 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     ShipmentConfirmed,
 )
-from quote2cash.settings import Settings
+from quote2cash.settings import SANDBOX_XERO_TENANT, Settings
 
 ZERO_KEY = base64.b64encode(b"\x00" * 32).decode()
 HUBSPOT_SECRET = "hs-client-secret"
@@ -79,6 +79,7 @@ def make_settings(
         "xero_webhook_key": XERO_KEY,
         "ops_token": OPS_TOKEN,
         "var_dir": var_dir,
+        "xero_tenant_id": OUR_XERO_TENANT,
     }
     return Settings(_env_file=None, **(values | extra))
 
@@ -187,7 +188,7 @@ def new_deal_id() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
-OUR_XERO_TENANT = "00000000-0000-4000-8000-000000000001"  # the settings' default
+OUR_XERO_TENANT = SANDBOX_XERO_TENANT
 
 
 def xero_event(

@@ -26,7 +26,7 @@ from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.sandbox.xero.reference_data import Region
-from quote2cash.settings import Settings, get_settings
+from quote2cash.settings import SANDBOX_XERO_TENANT, Settings, get_settings
 from workers.main import run_worker
 
 ORGANISATIONS: list[Region] = ["uk", "au", "us"]
@@ -52,7 +52,7 @@ def xero_server(organisation: Region) -> Iterator[ThreadedServer]:
 
 @pytest.fixture
 async def xero(xero_server: ThreadedServer) -> AsyncIterator[XeroClient]:
-    settings = Settings(xero_token=TOKEN)
+    settings = Settings(xero_token=TOKEN, xero_tenant_id=SANDBOX_XERO_TENANT)
     async with httpx.AsyncClient(timeout=10) as http:
         yield XeroClient(
             http,
@@ -68,6 +68,7 @@ def _settings(xero_server: ThreadedServer, organisation: Region, **more: object)
             "accounting_organisation": organisation,
             "xero_base_url": xero_server.url,
             "xero_token": TOKEN,
+            "xero_tenant_id": SANDBOX_XERO_TENANT,
             **more,
         }
     )
@@ -194,6 +195,7 @@ def test_q2c_connect_mapping_prints_a_line_each_and_fails_on_a_problem(
     monkeypatch.setenv("Q2C_XERO_BASE_URL", xero_server.url)
     monkeypatch.setenv("Q2C_ACCOUNTING_ORGANISATION", "us")
     monkeypatch.setenv("Q2C_XERO_TOKEN", TOKEN)
+    monkeypatch.setenv("Q2C_XERO_TENANT_ID", SANDBOX_XERO_TENANT)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["connect", "mapping"])

@@ -31,7 +31,7 @@ from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.sandbox.xero.reference_data import Region
-from quote2cash.settings import Settings
+from quote2cash.settings import SANDBOX_XERO_TENANT, Settings
 from quote2cash.store.db import make_engine, migrate
 from workers.main import build_worker
 
@@ -82,6 +82,7 @@ def _settings(
         ops_token="e2e-ops-token",
         hubspot_token="e2e-hubspot-token",
         connection_key=TEST_KEY,
+        xero_tenant_id=SANDBOX_XERO_TENANT,
     )
 
 

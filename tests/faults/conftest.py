@@ -23,7 +23,7 @@ from quote2cash.sandbox.hubspot import HubSpotSandboxConfig
 from quote2cash.sandbox.hubspot import create_app as hubspot_app
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
-from quote2cash.settings import Settings
+from quote2cash.settings import SANDBOX_XERO_TENANT, Settings
 from quote2cash.store.db import migrate
 from tests.e2e.conftest import Spine, connect_spine_xero, organisation, spine_servers
 from workers.main import build_worker
@@ -57,6 +57,7 @@ def vendor_servers(database_url: str) -> Iterator[tuple[Settings, ThreadedServer
         database_url=database_url,
         hubspot_token="faults-hubspot-token",
         xero_token="faults-xero-token",
+        xero_tenant_id=SANDBOX_XERO_TENANT,
     )
     hubspot_cfg = HubSpotSandboxConfig(token=settings.hubspot_token)
     xero_cfg = XeroSandboxConfig(

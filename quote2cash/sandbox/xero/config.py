@@ -20,6 +20,7 @@ from quote2cash.settings import (
     DEV_XERO_CLIENT_ID,
     DEV_XERO_CUSTOM_CLIENT_ID,
     DEV_XERO_REDIRECT_URI,
+    SANDBOX_XERO_TENANT,
 )
 
 
@@ -55,7 +56,7 @@ class XeroSandboxConfig(BaseSettings):
     static_token: str = Field(
         "", description="TEST ONLY: a bearer accepted with every scope, never expiring; empty: off"
     )
-    tenant_id: str = "00000000-0000-4000-8000-000000000001"
+    tenant_id: str = SANDBOX_XERO_TENANT
     webhook_key: str = DEV_SECRET
     oauth_clients: list[OAuthClient] = Field(default_factory=_dev_clients)
     access_token_ttl_seconds: int = Field(1800, ge=1, description="Xero's: 30 minutes")
@@ -82,6 +83,9 @@ class XeroSandboxConfig(BaseSettings):
 
     @model_validator(mode="after")
     def _organisation_defaults(self) -> XeroSandboxConfig:
+        # An empty Q2C_XERO_TENANT_ID means "the only connected organisation" to the
+        # app, whose settings the emulator shares: here it is the sandbox's own.
+        self.tenant_id = self.tenant_id or SANDBOX_XERO_TENANT
         org = self.org
         self.organisation_name = self.organisation_name or org.name
         self.base_currency = self.base_currency or org.base_currency
