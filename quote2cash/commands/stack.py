@@ -38,6 +38,14 @@ def demo(
             "ignored)."
         ),
     ] = "spine",
+    xero_token_ttl: Annotated[
+        int,
+        typer.Option(
+            min=5,
+            help="Seconds the Xero emulator's access tokens live (Xero's own: 1800); short "
+            "enough by default that the demo's workers refresh them while it runs.",
+        ),
+    ] = 15,
 ) -> None:
     """Start the embedded stack, close N deals in the CRM, watch them reach posted."""
     from quote2cash.devstack.demo import run_demo
@@ -55,6 +63,7 @@ def demo(
                 console=console,
                 faults=faults,
                 scenario=scenario,
+                xero_token_ttl=xero_token_ttl,
             )
         )
     except StackError as exc:
