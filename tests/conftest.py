@@ -129,12 +129,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per reason (what is missing), with how many tests it skipped."""
     if not _SKIPPED:
         return
     verdict = "failing the run (CI=true)" if _in_ci() else "set CI=true to make this fail"
     terminalreporter.write_sep("=", f"{len(_SKIPPED)} tests skipped: {verdict}")
+    by_reason: dict[str, list[str]] = {}
     for nodeid, reason in _SKIPPED:
-        terminalreporter.write_line(f"{nodeid}: {reason}")
+        by_reason.setdefault(reason, []).append(nodeid)
+    for reason, nodeids in by_reason.items():
+        terminalreporter.write_line(f"{len(nodeids)} skipped ({nodeids[0]}, ...): {reason}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

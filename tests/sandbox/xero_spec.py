@@ -13,6 +13,7 @@ validators reject; those are corrected in memory, never in the file.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,12 @@ import yaml  # type: ignore[import-untyped]
 
 
 def _spec_path() -> Path:
-    """``shared/vendor-specs`` beside the checkout, or beside any folder above it (a git
+    """``Q2C_VENDOR_SPECS`` (the ``vendor-specs`` folder) when set; else
+    ``shared/vendor-specs`` beside the checkout, or beside any folder above it (a git
     worktree in ``wt/<name>`` shares the main checkout's ``shared``)."""
+    given = os.environ.get("Q2C_VENDOR_SPECS", "")
+    if given:
+        return Path(given, "xero", "xero_accounting.yaml")
     relative = Path("shared", "vendor-specs", "xero", "xero_accounting.yaml")
     root = Path(__file__).resolve().parents[2]
     for folder in root.parents:
@@ -57,7 +62,10 @@ def _fix_booleans(node: Any) -> int:
 def xero_spec() -> dict[str, Any]:
     """The whole spec, booleans corrected. Callers must not change it."""
     if not SPEC.exists():
-        pytest.skip(f"Xero OpenAPI spec not found at {SPEC} (the shared vendor-specs folder)")
+        pytest.skip(
+            f"Xero OpenAPI spec not found at {SPEC}: set Q2C_VENDOR_SPECS to the "
+            "vendor-specs folder (shared/vendor-specs beside the checkout)"
+        )
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     spec: dict[str, Any] = yaml.load(SPEC.read_text(), Loader=loader)  # noqa: S506 - safe loader
     _fix_booleans(spec)
