@@ -41,7 +41,7 @@ from quote2cash.connectors.xero import XeroCreditNote, XeroInvoice
 from quote2cash.messages import deal_workflow_id
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.held_payments import HeldPaymentRepository
-from quote2cash.store.idmap import IdMapRepository
+from quote2cash.store.idmap import DEAL_RUN, IdMapRepository
 from quote2cash.store.ledger import LedgerRepository, PostedEntry
 from quote2cash.store.models import HeldPayment
 from quote2cash.store.reconciliation import ReconciliationRepository
@@ -66,9 +66,12 @@ class ReconciliationActivities:
             invoices = await _all_pages(self._deps.xero.invoices_page, "invoices")
             notes = await _all_pages(self._deps.xero.credit_notes_page, "credit notes")
         mapped, entries, held = await asyncio.to_thread(self._ours)
+        started = await asyncio.to_thread(self._started)
         facts = Facts(
             business_date=request.business_date,
-            won_deals=tuple(won),
+            won_deals=tuple(
+                w.model_copy(update={"started": w.workflow_id in started}) for w in won
+            ),
             invoices=tuple(_invoice(i, mapped) for i in invoices if i.type == "ACCREC"),
             credit_notes=tuple(_credit_note(c) for c in notes if c.type == "ACCRECCREDIT"),
             entries=tuple(_entry(e, self._deps.mapping.accounts) for e in entries),
@@ -111,6 +114,11 @@ class ReconciliationActivities:
             mapped = IdMapRepository(session).mapped("xero", "invoice")
             held = HeldPaymentRepository(session).held(limit=HELD_MAX)
             return mapped, LedgerRepository(session).entries(), held
+
+    def _started(self) -> set[str]:
+        """Workflow ids of every deal ever started (the relay records each first start)."""
+        with unit_of_work(self._deps.engine) as session:
+            return set(IdMapRepository(session).mapped("temporal", DEAL_RUN).values())
 
     def _save(self, report: Report) -> int:
         with unit_of_work(self._deps.engine) as session:

@@ -302,7 +302,10 @@ def _check_won_deals(run: _Run) -> None:
             f"{amount} {deal.currency} and has no live invoice in Xero"
         )
         keys = {"deal_id": deal.deal_id, "workflow_id": deal.workflow_id}
-        if late:
+        if not deal.started:  # no grace: nothing is on its way to bill it
+            text += "; no workflow was ever started for it (its webhook never arrived)"
+            _finding(run, Kind.WON_NO_WORKFLOW, deal.currency, amount, text, keys)
+        elif late:
             _finding(run, Kind.WON_NOT_INVOICED, deal.currency, amount, text, keys)
         else:
             text += f" yet (grace {run.facts.grace_days} day(s))"

@@ -31,6 +31,9 @@ class WonDeal(_Fact):
     won_on: date
     amount: Decimal | None = None
     currency: str = ""
+    started: bool = True
+    """Whether a workflow was ever started for it (our id map): a won deal without one
+    lost its webhook, and nothing will bill it until the sweep or a person starts it."""
 
 
 class PaymentFact(_Fact):
@@ -105,6 +108,7 @@ class Facts(_Fact):
 
 class Kind(StrEnum):
     WON_NOT_INVOICED = "won_not_invoiced"
+    WON_NO_WORKFLOW = "won_no_workflow"
     UNKNOWN_INVOICE = "unknown_invoice"
     INVOICE_NOT_POSTED = "invoice_not_posted"
     RECEIVABLE_MISMATCH = "receivable_mismatch"

@@ -242,6 +242,27 @@ def test_a_won_deal_without_invoice_becomes_a_finding_after_the_grace_days() -> 
     assert fresh.pending[0].kind is Kind.AWAITING_INVOICE
 
 
+def test_a_won_deal_no_workflow_started_for_is_a_finding_at_once() -> None:
+    """No grace for a deal nothing is billing: its webhook was lost."""
+    lost = WonDeal(
+        deal_id="11",
+        workflow_id="deal:hubspot:11",
+        won_on=date(2026, 11, 27),  # today: well within any grace
+        amount=D("480.00"),
+        currency="GBP",
+        started=False,
+    )
+    report = reconcile(facts(won_deals=(lost,), grace_days=10))
+    (finding,) = report.findings
+    assert (finding.kind, finding.currency, finding.amount) == (
+        Kind.WON_NO_WORKFLOW,
+        "GBP",
+        D("480.00"),
+    )
+    assert "webhook never arrived" in finding.explanation
+    assert report.pending == ()
+
+
 def test_an_unbalanced_ledger_is_found_per_currency() -> None:
     bad = EntryFact(
         key="x:journal:invoice:1", deal_id="x", currency="JPY", debits=D("100"), credits=D("99")

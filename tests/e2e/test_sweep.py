@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import UTC, date, datetime
 
 import httpx
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.seed import seed_deals
 from quote2cash.messages import Stage, deal_workflow_id
+from quote2cash.reconciliation import run_reconciliation
+from quote2cash.store.db import make_engine, unit_of_work
+from quote2cash.store.reconciliation import ReconciliationRepository
 from quote2cash.sweep import MANUAL_ID, sweep_now
 from tests.e2e.conftest import Spine
 from tests.recording import record_history
@@ -43,6 +47,11 @@ async def test_deals_whose_webhook_never_came_are_swept_in_once(spine: Spine) ->
         await heard_driver.close_all()
         assert await heard_driver.run(90), f"stuck: {heard_driver.counts()}"
 
+        # Before the sweep, the day's reconciliation already names them, with no grace.
+        today = datetime.now(UTC).date()
+        before = await run_reconciliation(spine.client, spine.settings, today)
+        assert before.findings == LOST
+        assert _findings(spine, today) == {(d.deal_id, "won_no_workflow") for d in lost}
         swept = await sweep_now(spine.client, spine.settings)
         assert sorted(swept.recorded) == sorted(d.deal_id for d in lost)
         assert swept.already_started == len(heard)
@@ -59,6 +68,18 @@ async def test_deals_whose_webhook_never_came_are_swept_in_once(spine: Spine) ->
     assert sorted(references) == sorted(f"deal {d.deal_id}" for d in deals)
     assert set(references.values()) == {1}  # one invoice per deal in Xero
     assert [await _runs(spine, d.deal_id) for d in deals] == [1] * len(deals)
+
+
+def _findings(spine: Spine, day: date) -> set[tuple[str, str]]:
+    """(deal id, kind) of the day's stored findings, as the report keeps them."""
+    engine = make_engine(spine.settings.db_url)
+    try:
+        with unit_of_work(engine) as session:
+            report = ReconciliationRepository(session).of(day)
+    finally:
+        engine.dispose()
+    assert report is not None
+    return {(f.keys["deal_id"], f.kind.value) for f in report.findings}
 
 
 async def _runs(spine: Spine, deal_id: str) -> int:
