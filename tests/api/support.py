@@ -53,7 +53,8 @@ FAST = RelayPolicy(
     lease=timedelta(seconds=5),
     backoff_base=timedelta(milliseconds=50),
     backoff_max=timedelta(milliseconds=300),
-    unknown_invoice_grace=timedelta(seconds=1),
+    # Long enough that a loaded machine still relays a new entry before it runs out.
+    unknown_invoice_grace=timedelta(seconds=3),
     unknown_invoice_retry=timedelta(milliseconds=100),
     rpc_timeout=timedelta(seconds=5),
 )

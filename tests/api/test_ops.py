@@ -21,6 +21,18 @@ async def test_healthz(api: Api) -> None:
         "database": True,
         "temporal": True,
         "inbox": {},
+        # Nothing connected yet: health says so before a deal parks on it.
+        "connections": [
+            {
+                "vendor": "xero",
+                "tenant_id": "",
+                "tenant_name": "",
+                "status": "missing",
+                "reason": "no Xero connection stored: run q2c connect xero",
+                "refreshed_at": None,
+                "refreshes": 0,
+            }
+        ],
     }
 
 

@@ -27,7 +27,7 @@ from quote2cash.sandbox.xero import create_app as xero_app
 from tests.connect.conftest import app_settings, emulator_config
 
 TTL = 3
-SECONDS = 24.0
+SECONDS = 12.0  # about five token windows: enough to see one renewal per window
 WORKERS = 4
 ROOT = Path(__file__).resolve().parents[2]
 
