@@ -2,8 +2,10 @@
 write off, correct (void and reissue).
 
 Each action is a Temporal Update of the deal's workflow, so the caller gets the
-workflow's answer, or the reason its validator refused (``Refused``, 409). Listing is
-a visibility query on the search attributes the workflow keeps at resting stages.
+workflow's answer, or the reason its validator refused (``Refused``, 409); an action on
+a deal whose workflow has ended says how it ended and what to do (``DealClosed``, 409,
+api/closed.py). Listing is a visibility query on the search attributes the workflow
+keeps at resting stages.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pydantic import BaseModel, Field
 from temporalio.client import WorkflowExecution
 from temporalio.service import RPCError
 
+from quote2cash.api.closed import closed_reason
 from quote2cash.api.deps import StateDep
-from quote2cash.api.errors import TemporalUnavailable
+from quote2cash.api.errors import NotFound, TemporalUnavailable
 from quote2cash.api.tokens import ROLE_OPS, CallerDep, Principal, require
 from quote2cash.api.updates import run_update
 from quote2cash.messages import (
@@ -84,7 +87,15 @@ async def list_deals(
 
 async def _update(state: StateDep, crm: str, deal_id: str, name: str, arg: BaseModel) -> Answer:
     workflow_id = deal_workflow_id(crm, deal_id)
-    answer = await run_update(state, workflow_id, name, arg, str)
+    try:
+        answer = await run_update(state, workflow_id, name, arg, str)
+    except NotFound:
+        # "No running workflow" is all Temporal says of an ended deal: say how it ended.
+        client = await state.gateway.client()
+        closed = await closed_reason(client, workflow_id, name.replace("_", " "))
+        if closed is None:
+            raise
+        raise closed from None
     return Answer(workflow_id=workflow_id, answer=answer)
 
 

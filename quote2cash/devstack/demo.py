@@ -10,6 +10,7 @@ import asyncio
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -179,7 +180,9 @@ async def run_demo(
     faults: str = "none",
     scenario: str = "spine",
     xero_token_ttl: int = XERO_TOKEN_TTL_S,
+    on_result: Callable[[DemoResult], None] | None = None,
 ) -> DemoResult:
+    """``on_result`` gets the result as soon as it is known: before ``keep`` waits."""
     chosen = fault_profile(faults)
     settings = with_limits(settings, chosen)
     reset_state(settings)
@@ -207,6 +210,8 @@ async def run_demo(
             print_summary(console, result)
             if result.faults:
                 console.print_json(data=result.faults)
+        if on_result is not None:
+            on_result(result)
         if keep:
             if console:
                 console.print("[bold]--keep[/]: the stack stays up; Ctrl-C stops it.")
