@@ -45,11 +45,11 @@ def test_production_refuses(name: str, value: str, complaint: str) -> None:
 def test_an_emulator_port_moves_its_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("Q2C_XERO_PORT", "9102")
     monkeypatch.setenv("Q2C_HUBSPOT_PORT", "9101")
-    moved = Settings(_env_file=None)  # type: ignore[call-arg]
+    moved = Settings(_env_file=None)
     assert moved.xero_base_url == "http://127.0.0.1:9102"
     assert moved.hubspot_base_url == "http://127.0.0.1:9101"
     monkeypatch.setenv("Q2C_XERO_BASE_URL", "https://api.xero.com")
-    assert Settings(_env_file=None).xero_base_url == "https://api.xero.com"  # type: ignore[call-arg]
+    assert Settings(_env_file=None).xero_base_url == "https://api.xero.com"
 
 
 def test_a_taken_emulator_port_names_every_setting_that_moves_it() -> None:
