@@ -28,6 +28,13 @@ def demo(
         bool, typer.Option("--json", help="Print one JSON object at the end.")
     ] = False,
     keep: Annotated[bool, typer.Option(help="Leave the stack up to explore.")] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            help="Delete the earlier demo runs' folders under var/demo/ first (each run "
+            "has its own; q2c dev's var/ is never touched)."
+        ),
+    ] = False,
     faults: Annotated[
         str, typer.Option(help="Vendor fault profile: none, or chaos (see devstack/faults.py).")
     ] = "none",
@@ -71,6 +78,7 @@ def demo(
                 faults=faults,
                 scenario=scenario,
                 xero_token_ttl=xero_token_ttl,
+                fresh=fresh,
                 on_result=print_json if as_json else None,
             )
         )
