@@ -21,6 +21,7 @@ from temporalio.service import RPCError
 from quote2cash.api.closed import closed_reason
 from quote2cash.api.deps import StateDep
 from quote2cash.api.errors import NotFound, TemporalUnavailable
+from quote2cash.api.refunded import REFUNDED, refunded_deals
 from quote2cash.api.tokens import ROLE_OPS, CallerDep, Principal, require
 from quote2cash.api.updates import run_update
 from quote2cash.messages import (
@@ -45,6 +46,8 @@ class DealRow(BaseModel):
     status: str
     started_at: datetime | None
     search_attributes: dict[str, Any]
+    outcome: str = ""
+    """The deal's stage, or ``refunded`` once a full refund of it completed."""
 
 
 class Decision(BaseModel):
@@ -60,12 +63,14 @@ class Answer(BaseModel):
     answer: str
 
 
-def _row(w: WorkflowExecution) -> DealRow:
+def _row(w: WorkflowExecution, refunded: set[str]) -> DealRow:
+    attributes = {p.key.name: p.value for p in w.typed_search_attributes}
     return DealRow(
         workflow_id=w.id,
         status=w.status.name if w.status else "UNKNOWN",
         started_at=w.start_time,
-        search_attributes={p.key.name: p.value for p in w.typed_search_attributes},
+        search_attributes=attributes,
+        outcome=REFUNDED if w.id in refunded else str(attributes.get("Q2cStage", "")),
     )
 
 
@@ -79,8 +84,9 @@ async def list_deals(
         query += f" AND Q2cStage = '{stage.value}'"
     client = await state.gateway.client()
     try:
-        found = client.list_workflows(query, limit=min(max(limit, 1), 1000))
-        return [_row(w) async for w in found]
+        found = [w async for w in client.list_workflows(query, limit=min(max(limit, 1), 1000))]
+        refunded = await refunded_deals(client) if found else set()
+        return [_row(w, refunded) for w in found]
     except RPCError as exc:
         raise TemporalUnavailable(f"Temporal could not list deals: {exc}") from exc
 
