@@ -11,6 +11,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from quote2cash.api.errors import ApiError
+from quote2cash.api.refunded import full_refund_completed
 from quote2cash.search_attributes import SA_INVOICE_NUMBER, SA_STAGE
 
 
@@ -40,6 +41,12 @@ async def closed_reason(client: Client, workflow_id: str, action: str) -> DealCl
     invoice = attributes.get(SA_INVOICE_NUMBER) or ""
     when = f" on {described.close_time:%Y-%m-%d}" if described.close_time else ""
     if described.status == WorkflowExecutionStatus.COMPLETED and stage == "completed":
+        _, crm_name, _ = workflow_id.split(":", 2)
+        if await full_refund_completed(client, crm_name, deal_id):
+            return DealClosed(
+                f"deal {deal_id} completed{when} and was refunded in full (a credit note "
+                f"against {invoice or 'its invoice'}): nothing is left to {action}"
+            )
         paid = f"its invoice {invoice} is paid" if invoice else "its invoice is paid"
         return DealClosed(
             f"deal {deal_id} completed{when}: {paid}, so there is nothing to {action}; "

@@ -75,6 +75,11 @@ async def test_a_fully_refunded_deal_reads_refunded(
     shown = (await api.ops("GET", f"/deals/hubspot/{deal}")).json()
     assert shown["outcome"] == "refunded"
     assert (await api.ops("GET", f"/deals/hubspot/{partial}")).json()["outcome"] == "completed"
+    corrected = await api.ops("POST", f"/deals/hubspot/{deal}/correct", json={"reason": "x"})
+    assert corrected.status_code == 409
+    assert corrected.json()["detail"].endswith(
+        "was refunded in full (a credit note against INV-STUB): nothing is left to correct"
+    )
 
     monkeypatch.setenv("Q2C_PUBLIC_API_URL", api.url)
     monkeypatch.setenv("Q2C_OPS_TOKEN", OPS_TOKEN)
