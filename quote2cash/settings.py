@@ -79,15 +79,20 @@ class Settings(BaseSettings):
     """Grants only the ``codec`` role (decrypting payloads for the Temporal UI); the
     embedded stack makes one up when empty."""
 
-    hubspot_base_url: str = "http://127.0.0.1:8101"
+    hubspot_base_url: str = ""
+    """HubSpot's API (real: https://api.hubapi.com); empty: the embedded stack's emulator
+    on ``hubspot_port``."""
     hubspot_token: str = DEV_SECRET
     hubspot_client_secret: str = DEV_SECRET
     hubspot_port: int = 8101
+    """Where the embedded stack's HubSpot emulator listens (and, unless
+    ``hubspot_base_url`` is given, where the workers call it)."""
     hubspot_won_stages: list[str] = ["closedwon"]
     """Deal stages that start a DealWorkflow when a deal moves into them."""
 
-    xero_base_url: str = "http://127.0.0.1:8102"
-    """The Accounting API's host (real: https://api.xero.com); ``/connections`` is there too."""
+    xero_base_url: str = ""
+    """The Accounting API's host (real: https://api.xero.com); ``/connections`` is there
+    too. Empty: the embedded stack's emulator on ``xero_port``."""
     xero_identity_url: str = ""
     """Token endpoint's host (Xero: https://identity.xero.com). Empty: Xero's own when
     ``xero_base_url`` is https://api.xero.com, else ``xero_base_url`` (the emulator)."""
@@ -110,6 +115,8 @@ class Settings(BaseSettings):
     means a key file under ``var_dir`` is created once and reused."""
     xero_webhook_key: str = DEV_SECRET
     xero_port: int = 8102
+    """Where the embedded stack's Xero emulator listens (and, unless ``xero_base_url`` is
+    given, where the workers call it)."""
 
     # Vendors' published limits, kept proactively by each worker (connectors.ratelimit);
     # the vendors' rate-limit headers and 429s tighten them further at run time.
@@ -157,6 +164,16 @@ class Settings(BaseSettings):
 
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+
+    @model_validator(mode="after")
+    def _emulators_by_port(self) -> Settings:
+        # One setting moves an emulator: its port, which its address follows, so the
+        # workers call the emulator where the embedded stack started it.
+        if not self.hubspot_base_url:
+            self.hubspot_base_url = f"http://127.0.0.1:{self.hubspot_port}"
+        if not self.xero_base_url:
+            self.xero_base_url = f"http://127.0.0.1:{self.xero_port}"
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -40,3 +40,26 @@ def test_real_values_pass() -> None:
 def test_production_refuses(name: str, value: str, complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint):
         Settings.model_validate({**REAL, name: value})
+
+
+def test_an_emulator_port_moves_its_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("Q2C_XERO_PORT", "9102")
+    monkeypatch.setenv("Q2C_HUBSPOT_PORT", "9101")
+    moved = Settings(_env_file=None)
+    assert moved.xero_base_url == "http://127.0.0.1:9102"
+    assert moved.hubspot_base_url == "http://127.0.0.1:9101"
+    monkeypatch.setenv("Q2C_XERO_BASE_URL", "https://api.xero.com")
+    assert Settings(_env_file=None).xero_base_url == "https://api.xero.com"
+
+
+def test_a_taken_emulator_port_names_every_setting_that_moves_it() -> None:
+    from quote2cash.devstack.stack import services
+
+    def setting_of(settings: Settings, name: str) -> str:
+        [service] = [s for s in services(settings) if s.name == name]
+        return service.ports[0][1]
+
+    assert setting_of(Settings(xero_port=9102), "xero") == "Q2C_XERO_PORT"
+    apart = Settings(xero_port=9102, xero_base_url="http://127.0.0.1:8102")
+    assert setting_of(apart, "xero").startswith("Q2C_XERO_PORT and Q2C_XERO_BASE_URL")
+    assert setting_of(Settings(hubspot_port=9101), "hubspot") == "Q2C_HUBSPOT_PORT"

@@ -35,6 +35,7 @@ from quote2cash.store.db import make_engine, migrate
 from quote2cash.sweep import ensure_sweep_schedule
 from quote2cash.temporal import connect
 from quote2cash.tracing import http_hooks, setup_tracing
+from workers.logs import withhold_activity_messages
 from workers.sandbox import WORKFLOW_RUNNER
 from workflows.collection import CollectionWorkflow
 from workflows.deal import DealWorkflow
@@ -134,6 +135,7 @@ async def check_organisation(settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
+    withhold_activity_messages()
     await asyncio.to_thread(migrate, settings.db_url)
     await check_organisation(settings)  # through the stored Xero connection
     interceptors = setup_tracing(settings, "q2c-worker")

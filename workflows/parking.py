@@ -163,7 +163,7 @@ class Parking:
         if self.status.stage != Stage.NEEDS_ATTENTION:
             raise ApplicationError(
                 f"deal is not waiting for a retry (stage: {self.status.stage.value})",
-                type="NotParked",
+                type="NotRetryable",  # the runbook's name: no failed step to run again
             )
         if not self._retryable:
             attention = self.status.attention

@@ -14,11 +14,12 @@ from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 
 from quote2cash.api.board import Board, collect
 from quote2cash.api.deps import StateDep, require_ops
 from quote2cash.api.errors import NotFound
+from quote2cash.api.runbook_page import runbook_html
 from quote2cash.billing.accounts import Accounts
 from quote2cash.chart.mapping import mapping_for
 
@@ -88,10 +89,10 @@ RUNBOOK_NAME = re.compile(r"^[A-Za-z][A-Za-z.]{0,99}$")
 """Short enough for any file system: a longer name is no page, not an OSError."""
 
 
-@router.get("/runbooks/{name}", response_class=PlainTextResponse)
-async def runbook(name: str) -> PlainTextResponse:
-    """The runbook page a parked deal links to, as Markdown text."""
+@router.get("/runbooks/{name}", response_class=HTMLResponse)
+async def runbook(name: str) -> HTMLResponse:
+    """The runbook page a parked deal links to, as HTML (links to other runbooks work)."""
     path = RUNBOOKS / f"{name}.md"
     if not RUNBOOK_NAME.match(name) or not path.is_file():
         raise NotFound(f"no runbook named {name!r}; the index is /runbooks/README")
-    return PlainTextResponse(await asyncio.to_thread(path.read_text), media_type="text/markdown")
+    return HTMLResponse(runbook_html(name, await asyncio.to_thread(path.read_text)))

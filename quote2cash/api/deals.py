@@ -2,8 +2,10 @@
 write off, correct (void and reissue).
 
 Each action is a Temporal Update of the deal's workflow, so the caller gets the
-workflow's answer, or the reason its validator refused (``Refused``, 409). Listing is
-a visibility query on the search attributes the workflow keeps at resting stages.
+workflow's answer, or the reason its validator refused (``Refused``, 409); an action on
+a deal whose workflow has ended says how it ended and what to do (``DealClosed``, 409,
+api/closed.py). Listing is a visibility query on the search attributes the workflow
+keeps at resting stages.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pydantic import BaseModel, Field
 from temporalio.client import WorkflowExecution
 from temporalio.service import RPCError
 
+from quote2cash.api.closed import closed_reason
 from quote2cash.api.deps import StateDep
-from quote2cash.api.errors import TemporalUnavailable
+from quote2cash.api.errors import NotFound, TemporalUnavailable
+from quote2cash.api.refunded import REFUNDED, refunded_deals
 from quote2cash.api.tokens import ROLE_OPS, CallerDep, Principal, require
 from quote2cash.api.updates import run_update
 from quote2cash.messages import (
@@ -42,6 +46,8 @@ class DealRow(BaseModel):
     status: str
     started_at: datetime | None
     search_attributes: dict[str, Any]
+    outcome: str = ""
+    """The deal's stage, or ``refunded`` once a full refund of it completed."""
 
 
 class Decision(BaseModel):
@@ -57,12 +63,14 @@ class Answer(BaseModel):
     answer: str
 
 
-def _row(w: WorkflowExecution) -> DealRow:
+def _row(w: WorkflowExecution, refunded: set[str]) -> DealRow:
+    attributes = {p.key.name: p.value for p in w.typed_search_attributes}
     return DealRow(
         workflow_id=w.id,
         status=w.status.name if w.status else "UNKNOWN",
         started_at=w.start_time,
-        search_attributes={p.key.name: p.value for p in w.typed_search_attributes},
+        search_attributes=attributes,
+        outcome=REFUNDED if w.id in refunded else str(attributes.get("Q2cStage", "")),
     )
 
 
@@ -76,15 +84,24 @@ async def list_deals(
         query += f" AND Q2cStage = '{stage.value}'"
     client = await state.gateway.client()
     try:
-        found = client.list_workflows(query, limit=min(max(limit, 1), 1000))
-        return [_row(w) async for w in found]
+        found = [w async for w in client.list_workflows(query, limit=min(max(limit, 1), 1000))]
+        refunded = await refunded_deals(client) if found else set()
+        return [_row(w, refunded) for w in found]
     except RPCError as exc:
         raise TemporalUnavailable(f"Temporal could not list deals: {exc}") from exc
 
 
 async def _update(state: StateDep, crm: str, deal_id: str, name: str, arg: BaseModel) -> Answer:
     workflow_id = deal_workflow_id(crm, deal_id)
-    answer = await run_update(state, workflow_id, name, arg, str)
+    try:
+        answer = await run_update(state, workflow_id, name, arg, str)
+    except NotFound:
+        # "No running workflow" is all Temporal says of an ended deal: say how it ended.
+        client = await state.gateway.client()
+        closed = await closed_reason(client, workflow_id, name.replace("_", " "))
+        if closed is None:
+            raise
+        raise closed from None
     return Answer(workflow_id=workflow_id, answer=answer)
 
 

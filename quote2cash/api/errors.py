@@ -9,6 +9,7 @@
      ├── NotFound            404
      ├── Conflict            409  e.g. replaying a rejected message
      │   (PayloadTooLarge    413  a body above the endpoint's limit: limits.py)
+     │   (DealClosed         409  an action on a deal whose workflow ended: closed.py)
      └── TemporalUnavailable 503  Temporal cannot be reached right now
 
 FastAPI's own validation errors and HTTP errors are answered in the same format, so a

@@ -14,6 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from quote2cash.api.deps import AppState, StateDep
 from quote2cash.api.errors import Conflict, NotFound, TemporalUnavailable
+from quote2cash.api.refunded import REFUNDED, full_refund_completed
 from quote2cash.api.schemas import ConnectionState, Health, InboxView
 from quote2cash.api.tokens import ROLE_OPS, require
 from quote2cash.messages import QUERY_STAGE, deal_workflow_id
@@ -51,6 +52,11 @@ async def deal(crm: str, deal_id: str, state: StateDep) -> dict[str, Any]:
             raise NotFound(f"no workflow for deal {crm}/{deal_id}") from None
         raise TemporalUnavailable(f"Temporal could not describe the deal: {exc}") from exc
     answer: dict[str, Any] = {"workflow": _describe(description), "stage": None}
+    # The deal's own workflow ends "completed" when paid; a full refund runs after it.
+    if await full_refund_completed(client, crm, deal_id):
+        answer["outcome"] = REFUNDED
+    else:
+        answer["outcome"] = answer["workflow"]["search_attributes"].get("Q2cStage", "")
     try:
         answer["stage"] = await handle.query(QUERY_STAGE, rpc_timeout=QUERY_TIMEOUT)
     except Exception as exc:  # no worker, or an old run: the description still helps

@@ -12,7 +12,7 @@ the workflow's reason for refusing (409).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
@@ -29,6 +29,11 @@ from quote2cash.api.deps import StateDep
 from quote2cash.api.errors import NotFound, TemporalUnavailable
 from quote2cash.api.ingress import store_usage
 from quote2cash.api.schemas import UsageAccepted
+from quote2cash.api.subscription_start import (
+    SubscriptionRequest,
+    UsageBatchIn,
+    subscription_start,
+)
 from quote2cash.api.tokens import ROLE_OPS, ROLE_USAGE, Principal, require
 from quote2cash.api.updates import run_query, run_update
 from quote2cash.api.webhooks import reject
@@ -42,9 +47,7 @@ from quote2cash.messages import (
     AmendmentRequest,
     CancelRequest,
     LineAmendment,
-    SubscriptionStart,
     SubscriptionStatus,
-    UsageBatch,
     subscription_workflow_id,
 )
 from quote2cash.temporal import SA_DEAL_ID, SA_STAGE
@@ -74,8 +77,10 @@ class Cancellation(BaseModel):
 
 
 @router.post("", status_code=201)
-async def start(body: SubscriptionStart, state: StateDep, _: OpsCaller) -> Started:
-    """Start (or join: the id is the subscription's) its workflow at period 0."""
+async def start(request: SubscriptionRequest, state: StateDep, _: OpsCaller) -> Started:
+    """Start (or join: the id is the subscription's) its workflow at period 0
+    (examples/subscription.json)."""
+    body = await subscription_start(state.engine, request)
     workflow_id = subscription_workflow_id(body.terms.subscription_id)
     client = await state.gateway.client()
     # Booked in the billing entity's organisation, as a deal is; the seller's country is
@@ -109,7 +114,7 @@ async def show(subscription_id: str, state: StateDep, _: OpsCaller) -> Subscript
 @router.post("/{subscription_id}/usage", status_code=202)
 async def usage(
     subscription_id: SubscriptionId,
-    body: UsageBatch,
+    sent: UsageBatchIn,
     request: Request,
     state: StateDep,
     background: BackgroundTasks,
@@ -120,6 +125,7 @@ async def usage(
     Usage for a subscription Temporal says is not running is refused (404) and kept as
     evidence: answering 202 would leave the caller believing it will be billed. While
     Temporal cannot be asked, the batch is stored and relayed once it answers."""
+    body = sent.received(datetime.now(UTC))
     if await _not_running(state, subscription_id):
         body_bytes = await request.body()
         error = NotFound(

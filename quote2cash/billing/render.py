@@ -28,8 +28,8 @@ def _line(line: InvoiceLine, currency: str) -> list[str]:
     return [head, f"      why: {line.explanation}"]
 
 
-def _journal(entry: JournalEntry) -> list[str]:
-    rows = [f"Journal {entry.key} ({entry.entry_date}, {entry.currency}):"]
+def _journal(entry: JournalEntry, title: str) -> list[str]:
+    rows = [f"{title} ({entry.entry_date}, {entry.currency}):"]
     for line in entry.lines:
         side, amount = ("Dr", line.debit) if line.debit > ZERO else ("Cr", line.credit)
         rows.append(f"  {side} {line.account:<8} {plain(amount):>14}  {line.memo}")
@@ -61,7 +61,8 @@ def render(
         f"Total    {_money(invoice.total, cur)}",
         *(f"Note: {note}" for note in invoice.notes),
         "",
-        *_journal(journal),
+        # The entry's key is a preview's made-up one: it names the deal, not a posting.
+        *_journal(journal, f"Journal preview for deal {invoice.deal_id}"),
     ]
     if recognition:
         rows += ["", "Revenue recognition (straight line by day):"]

@@ -62,12 +62,15 @@ def list_deals(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
     token: Token = "",
 ) -> None:
-    """Deals by stage, from the search attributes in Temporal's visibility store."""
+    """Deals by stage, from the search attributes in Temporal's visibility store; a deal
+    refunded in full reads ``refunded`` (``--stage completed`` lists it too)."""
     params = f"?limit={limit}" + (f"&stage={stage.value}" if stage else "")
+    typer.echo(f"{'deal':<28} {'stage':<22} {'needs attention':<24} invoice")
     for row in _call("GET", f"/deals{params}", token):
         sa = row["search_attributes"]
+        outcome = row.get("outcome") or sa.get("Q2cStage", "?")
         typer.echo(
-            f"{row['workflow_id']:<28} {sa.get('Q2cStage', '?'):<22} "
+            f"{row['workflow_id']:<28} {outcome:<22} "
             f"{sa.get('Q2cAttention', ''):<24} {sa.get('Q2cInvoiceNumber', '')}"
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from typing import Annotated
 
 import typer
@@ -27,6 +28,13 @@ def demo(
         bool, typer.Option("--json", help="Print one JSON object at the end.")
     ] = False,
     keep: Annotated[bool, typer.Option(help="Leave the stack up to explore.")] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            help="Delete the earlier demo runs' folders under var/demo/ first (each run "
+            "has its own; q2c dev's var/ is never touched)."
+        ),
+    ] = False,
     faults: Annotated[
         str, typer.Option(help="Vendor fault profile: none, or chaos (see devstack/faults.py).")
     ] = "none",
@@ -48,12 +56,18 @@ def demo(
     ] = 15,
 ) -> None:
     """Start the embedded stack, close N deals in the CRM, watch them reach posted."""
-    from quote2cash.devstack.demo import run_demo
+    from quote2cash.devstack.demo import DemoResult, run_demo
     from quote2cash.devstack.faults import PROFILES
 
     if faults not in PROFILES:
         _fail(f"unknown fault profile {faults!r}; one of {', '.join(PROFILES)}")
     console = None if as_json else Console()
+
+    def print_json(result: DemoResult) -> None:
+        # Before --keep waits: a script reading the JSON must not wait for Ctrl-C.
+        typer.echo(json.dumps(result.as_json()))
+        sys.stdout.flush()
+
     try:
         result = asyncio.run(
             run_demo(
@@ -64,6 +78,8 @@ def demo(
                 faults=faults,
                 scenario=scenario,
                 xero_token_ttl=xero_token_ttl,
+                fresh=fresh,
+                on_result=print_json if as_json else None,
             )
         )
     except StackError as exc:
@@ -71,8 +87,6 @@ def demo(
     except KeyboardInterrupt:
         err.print("stopped; every child process was stopped too")
         raise typer.Exit(130) from None
-    if as_json:
-        typer.echo(json.dumps(result.as_json()))
     if result.completed != result.deals or result.duplicates or not result.ledger_balanced:
         raise typer.Exit(1)
 

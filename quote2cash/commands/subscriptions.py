@@ -1,10 +1,11 @@
 """q2c subscriptions: what ops do to subscriptions, through the API.
 
-q2c subscriptions start FILE.json              (the body of POST /subscriptions)
+q2c subscriptions start FILE.json              (the body of POST /subscriptions:
+                                                examples/subscription.json)
 q2c subscriptions show SUB
 q2c subscriptions amend SUB --line L1:quantity=15 --reason ... [--dry-run]
 q2c subscriptions cancel SUB --reason ... [--immediately]
-q2c subscriptions usage SUB FILE.json          (a usage batch: {"events": [...]})
+q2c subscriptions usage SUB FILE.json          (a usage batch: examples/usage.json)
 
 An amendment answers with the prorated delta before it applies (``--dry-run`` only
 quotes it) and the invoice it made after. Token: ``--token``, ``Q2C_TOKEN`` or the ops
@@ -46,10 +47,16 @@ def parse_change(text: str) -> dict[str, str]:
 
 
 def start(
-    body: Annotated[Path, typer.Argument(help="JSON body of POST /subscriptions.")],
+    body: Annotated[
+        Path,
+        typer.Argument(help="JSON body of POST /subscriptions, e.g. examples/subscription.json."),
+    ],
     token: Token = "",
 ) -> None:
-    """Start a subscription (or join it: the id is the subscription's)."""
+    """Start a subscription (or join it: the id is the subscription's).
+
+    Example: q2c subscriptions start examples/subscription.json (against the demo stack:
+    the customer's Xero contact is found by its customer key; it starts today)."""
     _print(_call("POST", "/subscriptions", token, _read_json(body)))
 
 
@@ -92,10 +99,13 @@ def cancel(
 
 def usage(
     subscription: str,
-    batch: Annotated[Path, typer.Argument(help='JSON usage batch: {"events": [...]}.')],
+    batch: Annotated[Path, typer.Argument(help="JSON usage batch, e.g. examples/usage.json.")],
     token: Token = "",
 ) -> None:
-    """Send usage events (stored first, idempotent by event id)."""
+    """Send usage events (stored first, idempotent by event id; an event without
+    occurred_at happened when it was received).
+
+    Example: q2c subscriptions usage example-1 examples/usage.json"""
     _print(_call("POST", f"/subscriptions/{subscription}/usage", token, _read_json(batch)))
 
 

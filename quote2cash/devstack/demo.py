@@ -1,7 +1,10 @@
 """``q2c demo``: the embedded stack, N deals from closed-won to posted, and a summary.
 
-The state of a demo lives under ``var/`` and starts fresh each run, so the numbers in
-the summary are this run's alone.
+Each run keeps its state in a new folder, ``var/demo/<UTC time>/``: its summary counts
+this run's documents alone (a kept Xero organisation would hold the last run's invoices,
+and its contacts would refuse this run's customers of the same name), and nothing of
+``q2c dev``'s ``var/`` or of an earlier demo is touched. ``--fresh`` deletes the earlier
+demo folders, saying which, once the ports are known to be free.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import asyncio
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +29,7 @@ from quote2cash.devstack.faults import apply as apply_faults
 from quote2cash.devstack.faults import profile as fault_profile
 from quote2cash.devstack.processes import Supervisor
 from quote2cash.devstack.seed import prepare_crm, seed_deals
-from quote2cash.devstack.stack import FAST_SQLITE, start_stack
+from quote2cash.devstack.stack import FAST_SQLITE, services, start_stack
 from quote2cash.devstack.view import live_progress, print_summary
 from quote2cash.messages import deal_workflow_id
 from quote2cash.reconciliation import run_reconciliation
@@ -65,15 +69,31 @@ class DemoResult:
     """The day's reconciliation once the deals are done: "N matched, M findings"."""
     xero_oauth: dict[str, int] = field(default_factory=dict)
     """Counted by the Xero emulator: token refreshes, invalid_grant answers, revocations."""
+    state_dir: str = ""
+    """This run's folder (its databases and logs): Q2C_VAR_DIR for q2c commands."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def reset_state(settings: Settings) -> None:
-    """A demo starts from nothing: the previous run's databases and logs go."""
+    """The bench starts from nothing in its own var dir: its previous run's state goes."""
     shutil.rmtree(settings.var_dir, ignore_errors=True)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+
+
+def demo_state(settings: Settings, *, fresh: bool, say: Console) -> Settings:
+    """The settings of a new run folder under ``var/demo/``; with ``fresh`` the earlier
+    run folders go first, each named before it does. Call once the ports are free: a
+    start that fails on a taken port deletes nothing."""
+    runs = settings.var_dir / "demo"
+    if fresh:
+        for earlier in sorted(p for p in runs.glob("*") if p.is_dir()):
+            say.print(f"--fresh: deleting the earlier demo run {earlier}")
+            shutil.rmtree(earlier)
+    run_dir = runs / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_dir.mkdir(parents=True, exist_ok=False)
+    return settings.model_copy(update={"var_dir": run_dir})
 
 
 async def _summarize(
@@ -179,14 +199,21 @@ async def run_demo(
     faults: str = "none",
     scenario: str = "spine",
     xero_token_ttl: int = XERO_TOKEN_TTL_S,
+    fresh: bool = False,
+    on_result: Callable[[DemoResult], None] | None = None,
 ) -> DemoResult:
+    """``on_result`` gets the result as soon as it is known: before ``keep`` waits."""
     chosen = fault_profile(faults)
     settings = with_limits(settings, chosen)
-    reset_state(settings)
+    Supervisor(settings.var_dir / "logs").check_ports(services(settings))
+    settings = demo_state(settings, fresh=fresh, say=console or Console(stderr=True))
     supervisor = Supervisor(settings.var_dir / "logs")
     try:
         if console:
-            console.print(f"[bold]Starting the embedded stack[/] (logs in {settings.var_dir}/logs)")
+            console.print(
+                f"[bold]Starting the embedded stack[/] in {settings.var_dir} (its state and "
+                f"logs; q2c commands reach it with Q2C_VAR_DIR={settings.var_dir})"
+            )
         await start_stack(
             settings, supervisor, temporal_args=FAST_SQLITE, xero_token_ttl=xero_token_ttl
         )
@@ -203,10 +230,13 @@ async def run_demo(
             result = await _drive(settings, deals, console, give_up, chosen)
         result.reconciliation = await reconcile_today(await connect(settings), settings)
         result.xero_oauth = await xero_oauth_counts(settings, xero_token_ttl)
+        result.state_dir = str(settings.var_dir)
         if console:
             print_summary(console, result)
             if result.faults:
                 console.print_json(data=result.faults)
+        if on_result is not None:
+            on_result(result)
         if keep:
             if console:
                 console.print("[bold]--keep[/]: the stack stays up; Ctrl-C stops it.")

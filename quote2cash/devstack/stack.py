@@ -115,6 +115,15 @@ def python_service(
 FAST_SQLITE = ("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
 
 
+def _moved_by(vendor: str, base_url: str, emulator: str) -> str:
+    """The settings that move an emulator: its port, and its base URL too where that was
+    set apart from the port (else the workers would keep calling the old address)."""
+    port = f"Q2C_{vendor}_PORT"
+    if base_url.rstrip("/") == emulator:
+        return port
+    return f"{port} and Q2C_{vendor}_BASE_URL (set to {base_url}, not the emulator's port)"
+
+
 def services(
     settings: Settings, temporal_args: Sequence[str] = (), xero_token_ttl: int | None = None
 ) -> list[Service]:
@@ -136,7 +145,7 @@ def services(
             ],
             settings,
             settings.hubspot_port,
-            "Q2C_HUBSPOT_PORT",
+            _moved_by("HUBSPOT", settings.hubspot_base_url, hubspot),
             f"{hubspot}/_sandbox/health",
         ),
         python_service(
@@ -155,7 +164,7 @@ def services(
             ],
             settings,
             settings.xero_port,
-            "Q2C_XERO_PORT",
+            _moved_by("XERO", settings.xero_base_url, xero),
             f"{xero}/_sandbox/health",
         ),
         python_service(

@@ -45,6 +45,10 @@ async def live_progress(
 
 
 def print_summary(console: Console, result: DemoResult) -> None:
+    if not console.is_terminal:
+        # Piped, the live table's last frame ends without a newline: the summary's
+        # title would continue its last row.
+        console.line()
     table = Table(title="quote2cash demo", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")

@@ -42,6 +42,7 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     ShipmentConfirmed,
 )
+from quote2cash.search_attributes import SA_INVOICE_NUMBER, SA_STAGE
 from quote2cash.settings import SANDBOX_XERO_TENANT, Settings
 
 ZERO_KEY = base64.b64encode(b"\x00" * 32).decode()
@@ -231,6 +232,10 @@ class StubDeal:
     async def run(self, start: DealStart) -> str:
         self.events.append(f"start:{start.deal_id}:{start.inbox_id}")
         await workflow.wait_condition(lambda: self.done)
+        # What the real workflow leaves on a paid deal: what the API reads of an ended one.
+        workflow.upsert_search_attributes(
+            [SA_STAGE.value_set("completed"), SA_INVOICE_NUMBER.value_set("INV-STUB")]
+        )
         return start.deal_id
 
     @workflow.signal(name=SIGNAL_PROVISIONING)

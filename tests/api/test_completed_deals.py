@@ -66,3 +66,19 @@ async def test_temporal_refuses_a_completed_deal_our_database_forgot(
     assert "already closed" in (refused.error or "")
     assert await runs(temporal_dev, deal) == 1
     assert len(entries(api, status=InboxStatus.RELAYED)) == 2  # the start and the confirmation
+
+
+async def test_actions_on_a_completed_deal_say_why_not_and_what_to_do(
+    api: Api, temporal_dev: WorkflowEnvironment, stub_worker: Worker
+) -> None:
+    deal = new_deal_id()
+    await _complete_deal(api, temporal_dev, deal)
+    for action in ("retry", "correct", "write-off"):
+        response = await api.ops("POST", f"/deals/hubspot/{deal}/{action}", json={"reason": "x"})
+        assert response.status_code == 409, response.text
+        answer = response.json()
+        assert answer["error"] == "DealClosed"
+        assert answer["detail"].startswith(f"deal {deal} completed on "), answer
+        assert "its invoice INV-STUB is paid" in answer["detail"]
+        assert answer["detail"].endswith(f"q2c deals refund {deal} --reason ..."), answer
+        assert "no running workflow" not in answer["detail"]

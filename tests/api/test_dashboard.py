@@ -81,5 +81,5 @@ async def test_dashboard_shows_parked_deals_and_the_ledger(
     assert "balanced" in page
     await temporal_dev.client.get_workflow_handle(parked).terminate("test done")
     assert runbook.status_code == 200
-    assert runbook.text.startswith("# InvalidMasterData")
+    assert "<h1>InvalidMasterData</h1>" in runbook.text
     assert missing.status_code == 404

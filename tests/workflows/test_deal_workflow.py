@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from quote2cash.messages import (
@@ -95,8 +96,11 @@ async def test_bad_master_data_parks_and_retry_resumes(
         answer = await handle.execute_update("retry", RetryRequest(requested_by="ops"))
         assert answer == "retrying step master_data"
         await _until(handle, Stage.PROVISIONING)
-        with pytest.raises(WorkflowUpdateFailedError):
+        with pytest.raises(WorkflowUpdateFailedError) as not_parked:
             await handle.execute_update("retry", RetryRequest(requested_by="ops"))
+        # The runbook's name (runbooks/NotRetryable.md): nothing failed to run again.
+        assert isinstance(not_parked.value.cause, ApplicationError)
+        assert not_parked.value.cause.type == "NotRetryable"
         # Left running, its timers would fire with no worker and stall later time skips.
         await handle.terminate("test over")
 
