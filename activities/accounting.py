@@ -34,11 +34,11 @@ from quote2cash.billing.snapshot import BillTo
 from quote2cash.connect.hubspot_contract import VAT_ID
 from quote2cash.connectors.xero import XeroInvoice
 from quote2cash.connectors.xero_models import XeroAccountRef, XeroInvoiceRef, XeroPaymentIn
+from quote2cash.error_types import INVOICE_NOT_VOIDABLE
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.idmap import IdMapRepository, invoice_key
 from quote2cash.store.invoice_numbers import InvoiceNumberRepository
 
-NOT_VOIDABLE = "InvoiceNotVoidable"
 """Xero's default bank account: where received payments land."""
 
 
@@ -158,7 +158,7 @@ class AccountingActivities:
                         f"invoice {invoice.invoice_number} is {invoice.status} with "
                         f"{invoice.amount_paid} paid: only an unpaid AUTHORISED invoice is "
                         "voided; correct a paid one with a credit note",
-                        type=NOT_VOIDABLE,
+                        type=INVOICE_NOT_VOIDABLE,
                         non_retryable=True,
                     )
                 invoice = await self._xero.set_invoice_status(

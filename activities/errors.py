@@ -15,6 +15,7 @@ from datetime import timedelta
 from temporalio.exceptions import ApplicationError
 
 from quote2cash.connectors.errors import RateLimited, VendorError
+from quote2cash.error_types import INVALID_MASTER_DATA
 
 
 class InvalidMasterData(ValueError):
@@ -44,4 +45,4 @@ def vendor_errors() -> Iterator[None]:
     except VendorError as exc:
         raise to_application_error(exc) from exc
     except InvalidMasterData as exc:
-        raise ApplicationError(str(exc), type="InvalidMasterData", non_retryable=True) from exc
+        raise ApplicationError(str(exc), type=INVALID_MASTER_DATA, non_retryable=True) from exc

@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.deps import Deps
 from activities.models import PostingRequest, PostingResult
+from quote2cash.error_types import LEDGER_CONFLICT
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.errors import LedgerConflict
 from quote2cash.store.ledger import LedgerLineIn, LedgerRepository
@@ -25,7 +26,7 @@ class LedgerActivities:
         try:
             return await asyncio.to_thread(self._post, request)
         except LedgerConflict as exc:
-            raise ApplicationError(str(exc), type="LedgerConflict", non_retryable=True) from exc
+            raise ApplicationError(str(exc), type=LEDGER_CONFLICT, non_retryable=True) from exc
 
     def _post(self, request: PostingRequest) -> PostingResult:
         # One transaction: either every entry of the deal is recorded or none is.

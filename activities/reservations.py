@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import RefundHeld, ReleaseRefund, ReserveRefund
+from quote2cash.error_types import REFUND_REFUSED
 from quote2cash.store.db import unit_of_work
 from quote2cash.store.errors import InvalidAmount, OverRefund, ReservationConflict
 from quote2cash.store.refunds import RefundReservationRepository
@@ -32,7 +33,7 @@ class ReservationActivities:
         try:
             return await asyncio.to_thread(self._reserve, request)
         except (OverRefund, ReservationConflict, InvalidAmount) as exc:
-            raise ApplicationError(str(exc), type="RefundRefused", non_retryable=True) from None
+            raise ApplicationError(str(exc), type=REFUND_REFUSED, non_retryable=True) from None
 
     @activity.defn
     async def release_refund(self, request: ReleaseRefund) -> bool:

@@ -26,6 +26,7 @@ from temporalio.worker.workflow_sandbox import (
 PURE_MODULES = (
     "activities.models",
     "activities.refs",
+    "quote2cash.error_types",
     "quote2cash.messages",
     "quote2cash.search_attributes",
     "quote2cash.sweep_model",

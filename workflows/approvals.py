@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.refs import CrmActivities
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.connect.hubspot_contract import APPROVAL_BY, APPROVAL_REASON, APPROVAL_STATUS
+    from quote2cash.error_types import APPROVAL_REFUSED
     from quote2cash.messages import (
         ROLE_APPROVER,
         UPDATE_APPROVE,
@@ -89,7 +90,7 @@ def validate(status: DealStatus, decision: ApprovalDecision, *, rejecting: bool)
     """Update validator body: raise the refusal so the caller receives it."""
     problem = refusal(status, decision, rejecting=rejecting)
     if problem is not None:
-        raise ApplicationError(problem, type="ApprovalRefused")
+        raise ApplicationError(problem, type=APPROVAL_REFUSED)
 
 
 def record(approval: Approval, decision: ApprovalDecision, outcome: str) -> str:
@@ -168,6 +169,6 @@ class Approvals(Parking):
 
     def _decide(self, decision: ApprovalDecision, outcome: str) -> str:
         if self.status.approval is None:
-            raise ApplicationError("deal is not waiting for approval", type="ApprovalRefused")
+            raise ApplicationError("deal is not waiting for approval", type=APPROVAL_REFUSED)
         self._decided = True
         return record(self.status.approval, decision, outcome)

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.refs import AccountingActivities
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.journal import JournalEntry
+    from quote2cash.error_types import POSTING_MISMATCH
     from quote2cash.messages import InvoiceChanged, Stage
 
 PAYMENT_POLL = timedelta(days=1)
@@ -118,7 +119,7 @@ class Collecting(Overpayments, Dunning, WriteOffs):
         entries = []
         for n, draft, paid in billed:
             while problems := posting_mismatches(draft, paid):
-                await self.hold(Stage.POSTING, "PostingMismatch", "; ".join(problems))
+                await self.hold(Stage.POSTING, POSTING_MISMATCH, "; ".join(problems))
                 paid = await self._read_invoice(Stage.POSTING, paid.invoice_id)
             entries += journal_entries(self.status.workflow_id, draft, paid, n)
         entries += self.write_off_entries(workflow.now().date())

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.refs import AccountingActivities, CrmActivities
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.journal import invoice_entry, reversal_entry
+    from quote2cash.error_types import CORRECTION_REFUSED
     from quote2cash.messages import (
         ROLE_APPROVER,
         ApprovalDecision,
@@ -87,7 +88,7 @@ class Corrections(Parking):
     def validate_correction(self, decision: ApprovalDecision) -> None:
         problem = self.correction_refused(decision)
         if problem is not None:
-            raise ApplicationError(problem, type="CorrectionRefused")
+            raise ApplicationError(problem, type=CORRECTION_REFUSED)
 
     async def request_correction(self, decision: ApprovalDecision) -> str:
         """Hand the correction to the deal's main loop; answer once it is done."""

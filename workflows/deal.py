@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         INVOICE_STATUS,
         WRITTEN_OFF,
     )
+    from quote2cash.error_types import PROVISIONING_OVERDUE
     from quote2cash.messages import (
         DEAL_WORKFLOW,
         QUERY_STAGE,
@@ -77,7 +78,6 @@ PROVISIONING_ESCALATION = timedelta(days=7)
 PATCH_APPROVALS = "approvals"
 PATCH_PROVISIONING_OVERDUE = "provisioning-overdue-parks"
 PATCH_LOCAL_READS = "invoice-reads-local"
-OVERDUE = "ProvisioningOverdue"
 
 
 @workflow.defn(name=DEAL_WORKFLOW)
@@ -180,7 +180,7 @@ class DealWorkflow(SplitBilling, Corrections, Approvals, Collecting):
             while self._provisioned is None:
                 await self.wait_parked(
                     Stage.PROVISIONING,
-                    OVERDUE,
+                    PROVISIONING_OVERDUE,
                     f"provisioning not confirmed within {PROVISIONING_ESCALATION.days} days; "
                     "check the tenant, then confirm through POST /provisioning/confirm",
                     lambda: self._provisioned is not None,

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import SnapshotRequest
     from activities.refs import CrmActivities
     from quote2cash.billing.accounts import Accounts
+    from quote2cash.error_types import ACTIVITY_TIMEOUT, MISSING_ACTOR, NOT_RETRYABLE
     from quote2cash.messages import Attention, DealStatus, RetryRequest, Stage, StageChange
     from quote2cash.search_attributes import SA_ATTENTION, SA_STAGE
 
@@ -40,7 +41,7 @@ def _reason(err: StepFailure) -> tuple[str, str]:
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     if isinstance(cause, TimeoutError):
-        return "ActivityTimeout", f"{cause.message}: the step ran out of retry budget"
+        return ACTIVITY_TIMEOUT, f"{cause.message}: the step ran out of retry budget"
     return type(cause).__name__ if cause else "ActivityError", str(cause or err)
 
 
@@ -163,16 +164,16 @@ class Parking:
         if self.status.stage != Stage.NEEDS_ATTENTION:
             raise ApplicationError(
                 f"deal is not waiting for a retry (stage: {self.status.stage.value})",
-                type="NotRetryable",  # the runbook's name: no failed step to run again
+                type=NOT_RETRYABLE,  # the runbook's name: no failed step to run again
             )
         if not self._retryable:
             attention = self.status.attention
             raise ApplicationError(
                 f"a retry does not help: {attention.message if attention else ''}",
-                type="NotRetryable",
+                type=NOT_RETRYABLE,
             )
         if not request.requested_by.strip():
-            raise ApplicationError("say who retries (requested_by)", type="MissingActor")
+            raise ApplicationError("say who retries (requested_by)", type=MISSING_ACTOR)
 
     def accept_retry(self, request: RetryRequest) -> str:
         attention = self.status.attention

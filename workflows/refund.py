@@ -62,16 +62,16 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.billing.invoice import InvoiceDraft, build_invoice
     from quote2cash.billing.journal import refund_entry
     from quote2cash.billing.money import Money
+    from quote2cash.error_types import REFUND_COMPENSATED, REFUND_REFUSED, SNAPSHOT_CHANGED
     from quote2cash.messages import QUERY_REFUND, REFUND_WORKFLOW, RefundStart, RefundStatus
 
 Undo = Callable[[], Awaitable[None]]
 PARTIAL_REFUND = "partial-refund"
 RESERVATION = "refund-reservation"
-REFUSED = "RefundRefused"
 
 
 def _refused(failure: BaseException) -> bool:
-    return isinstance(failure, ApplicationError) and failure.type == REFUSED
+    return isinstance(failure, ApplicationError) and failure.type == REFUND_REFUSED
 
 
 @workflow.defn(name=REFUND_WORKFLOW)
@@ -107,7 +107,7 @@ class RefundWorkflow:
                 credited_before=(refunded.amount, refunded.tax),
             )
         except BillingError as exc:
-            raise ApplicationError(str(exc), type=REFUSED) from None
+            raise ApplicationError(str(exc), type=REFUND_REFUSED) from None
 
         async def steps(undo: list[tuple[str, Undo]]) -> None:
             await self._hold(start, invoice, note.total, undo, cap=invoice.amount_paid)
@@ -154,7 +154,7 @@ class RefundWorkflow:
                 f"refund of {amount} exceeds what is still refundable on "
                 f"{start.invoice_number}: {rest} of {invoice.total} (refunded already: "
                 f"{refunded.amount} on credit notes {earlier}); ask for at most {rest}",
-                type=REFUSED,
+                type=REFUND_REFUSED,
             )
         return refunded
 
@@ -189,7 +189,7 @@ class RefundWorkflow:
             )
         except ActivityError as exc:
             if isinstance(exc.cause, ApplicationError) and _refused(exc.cause):
-                raise ApplicationError(exc.cause.message, type=REFUSED) from None
+                raise ApplicationError(exc.cause.message, type=REFUND_REFUSED) from None
             raise
         self.status.done.append("amount reserved")
 
@@ -221,7 +221,7 @@ class RefundWorkflow:
         return ApplicationError(
             f"refund failed at {self.status.step}; undone: "
             f"{', '.join(self.status.compensated) or 'nothing'}",
-            type="RefundCompensated",
+            type=REFUND_COMPENSATED,
         )
 
     async def _post_journals(self, start: RefundStart, note: CreditNoteDraft) -> None:
@@ -254,7 +254,7 @@ class RefundWorkflow:
         if invoice.status != "PAID":
             raise ApplicationError(
                 f"invoice {start.invoice_number} is {invoice.status}, not PAID: nothing to refund",
-                type=REFUSED,
+                type=REFUND_REFUSED,
             )
         return invoice
 
@@ -275,14 +275,14 @@ class RefundWorkflow:
             raise ApplicationError(
                 f"deal {start.deal_id} changed in the CRM since it was invoiced; credit the "
                 "invoice's lines by hand (runbook)",
-                type="SnapshotChanged",
+                type=SNAPSHOT_CHANGED,
             )
         draft = build_invoice(snapshot, issue_date=workflow.now().date())
         if draft.total != invoice.total:
             raise ApplicationError(
                 f"the deal's snapshot prices to {draft.total}, not the invoice total "
                 f"{invoice.total}",
-                type="SnapshotChanged",
+                type=SNAPSHOT_CHANGED,
             )
         return draft
 

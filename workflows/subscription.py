@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.billing.invoice import InvoiceDraft
     from quote2cash.billing.snapshot import QuoteSnapshot
     from quote2cash.billing.usage import UsageCharge
+    from quote2cash.error_types import SUBSCRIPTION_CHANGE_REFUSED
     from quote2cash.messages import (
         QUERY_SUBSCRIPTION,
         SIGNAL_USAGE,
@@ -99,7 +100,7 @@ OPEN = ("AUTHORISED", "SUBMITTED")
 
 
 def refuse(message: str) -> ApplicationError:
-    return ApplicationError(message, type="SubscriptionChangeRefused")
+    return ApplicationError(message, type=SUBSCRIPTION_CHANGE_REFUSED)
 
 
 @workflow.defn(name=SUBSCRIPTION_WORKFLOW)

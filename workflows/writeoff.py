@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from quote2cash.billing.invoice import InvoiceLine
     from quote2cash.billing.journal import JournalEntry, write_off_entry
     from quote2cash.billing.money import Money
+    from quote2cash.error_types import APPROVAL_REFUSED, WRITE_OFF_PROPOSED
     from quote2cash.messages import (
         ROLE_APPROVER,
         UPDATE_WRITE_OFF,
@@ -43,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
 WRITE_OFF_AFTER = timedelta(days=90)
 """Proposed for write-off this long after the due date."""
 PATCH_WRITE_OFF = "write-off"
-PROPOSED = "WriteOffProposed"
 
 
 def write_off_note(
@@ -91,7 +91,7 @@ class WriteOffs(Parking):
         self.status.write_off = WriteOff(
             proposed_at=workflow.now(), amount_due=invoice.amount_due, owner_id=owner
         )
-        workflow.upsert_search_attributes([SA_ATTENTION.value_set(PROPOSED)])
+        workflow.upsert_search_attributes([SA_ATTENTION.value_set(WRITE_OFF_PROPOSED)])
 
     async def write_off(self, invoice: InvoiceStatus) -> None:
         """Credit what is still due and allocate it: Xero then shows the invoice settled."""
@@ -150,7 +150,7 @@ class WriteOffs(Parking):
     def approve_write_off(self, decision: ApprovalDecision) -> str:
         proposal = self.status.write_off
         if proposal is None:
-            raise ApplicationError("no write-off proposed", type="ApprovalRefused")
+            raise ApplicationError("no write-off proposed", type=APPROVAL_REFUSED)
         proposal.decided_by, proposal.reason = decision.actor, decision.reason
         self._write_off_approved = True
         return f"write-off of {proposal.amount_due} approved by {decision.actor}"
@@ -168,4 +168,4 @@ class WriteOffs(Parking):
         elif not decision.reason.strip():
             problem = "a write-off needs a reason"
         if problem is not None:
-            raise ApplicationError(problem, type="ApprovalRefused")
+            raise ApplicationError(problem, type=APPROVAL_REFUSED)

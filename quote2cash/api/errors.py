@@ -25,6 +25,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from quote2cash.error_types import HTTP_ERROR, NOT_FOUND, PAYLOAD_TOO_LARGE, WRONG_SHAPE
+
 
 class ApiError(Exception):
     status_code: ClassVar[int] = 500
@@ -81,12 +83,12 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-    return JSONResponse(error_body("WrongShape", problems), status_code=422)
+    return JSONResponse(error_body(WRONG_SHAPE, problems), status_code=422)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    name = {404: "NotFound", 413: "PayloadTooLarge"}.get(exc.status_code, "HTTPError")
+    name = {404: NOT_FOUND, 413: PAYLOAD_TOO_LARGE}.get(exc.status_code, HTTP_ERROR)
     return JSONResponse(error_body(name, exc.detail), status_code=exc.status_code)
 
 

@@ -5,6 +5,11 @@ FOR UPDATE`` on PostgreSQL; on SQLite every transaction already holds the write 
 see ``db``). The number and the counter move in the same transaction, so a rollback
 returns the number and leaves no gap. The business key is checked again under the lock:
 a concurrent caller with the same key waits, then finds the number the first one took.
+
+Once committed, a number is never given to another key. ``create_invoice`` commits it
+before calling Xero, so a failure after that keeps it: the retry with the same business
+key gets it back, and a number whose document was never created stays listed against
+its key (``numbers``, ``find``) rather than leaving an unexplained gap.
 """
 
 from __future__ import annotations

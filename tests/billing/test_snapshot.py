@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from activities.crm_mapping import build_snapshot
 from quote2cash.billing.snapshot import QuoteSnapshot
+from quote2cash.connectors.hubspot_models import HubSpotObject
 from tests.billing.factories import line, snapshot
 
 
@@ -40,12 +42,25 @@ def test_snapshot_is_frozen() -> None:
 
 
 def test_a_catalog_change_cannot_reach_a_snapshot() -> None:
-    catalog_price = {"unit_price": Decimal("100.00")}
-    snap = snapshot(lines=[line(unit_price=str(catalog_price["unit_price"]))])
-    before = snap.content_hash
-    catalog_price["unit_price"] = Decimal("120.00")
-    assert snap.lines[0].unit_price == Decimal("100.00")
-    assert snap.content_hash == before
+    # The catalog a deal is frozen from in production: HubSpot line items, whose
+    # properties are a plain mutable dict the client hands us.
+    deal = HubSpotObject(id="D-9", properties={"deal_currency_code": "GBP"})
+    company = HubSpotObject(id="C-9", properties={"name": "Acme Ltd", "country": "GB"})
+    item = HubSpotObject(
+        id="LI-1",
+        properties={"hs_product_id": "P-1", "name": "Seat", "quantity": "2", "price": "100.00"},
+    )
+    snap = build_snapshot(deal, [item], company)
+    frozen_hash = snap.content_hash
+
+    item.properties["price"] = "120.00"
+    item.properties["name"] = "Seat (renamed)"
+
+    assert (snap.lines[0].unit_price, snap.lines[0].name) == (Decimal("100.00"), "Seat")
+    assert snap.content_hash == frozen_hash
+    rebuilt = build_snapshot(deal, [item], company)
+    assert rebuilt.lines[0].unit_price == Decimal("120.00")
+    assert rebuilt.content_hash != frozen_hash
 
 
 def test_duplicate_line_ids_are_refused() -> None:

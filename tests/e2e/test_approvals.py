@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -20,8 +21,15 @@ from quote2cash.settings import get_settings
 from tests.e2e.conftest import Spine
 from tests.recording import record_history
 
+# Segregation of duties: whoever decides an approval may not be the deal's owner. The
+# product compares the API token's subject, verbatim, with the deal's HubSpot owner
+# (``hubspot_owner_id``, read from the CRM when the approval opens), so a sales rep's
+# token carries their HubSpot owner id as its subject. The approved deal is given an
+# owner of its own (not the scenarios' shared one), so the refusal can only come from
+# that deal's owner as HubSpot holds it.
+OWNER_ID = "hubspot-owner-7001"
 TOKENS = {
-    "owner": ("owner-token-0123456789", DEAL_OWNER, ["approver"]),
+    "owner": ("owner-token-0123456789", OWNER_ID, ["approver"]),
     "support": ("support-token-0123456789", "support-1", ["ops"]),
     "finance": ("finance-token-0123456789", "finance-1", ["approver"]),
 }
@@ -84,7 +92,7 @@ def _cli(spine: Spine, *args: str) -> tuple[int, str]:
 async def test_approvals_through_api_and_cli(spine: Spine) -> None:
     async with httpx.AsyncClient(timeout=20) as http:
         driver = DealDriver(spine.settings, spine.client, http, [])
-        approved = await seed_deal(driver.hubspot, APPROVAL)
+        approved = await seed_deal(driver.hubspot, replace(APPROVAL, owner=OWNER_ID))
         rejected = await seed_deal(driver.hubspot, REJECTED)
         for deal in (approved, rejected):
             await driver.hubspot.update_deal(deal.deal_id, {"dealstage": "closedwon"})
@@ -94,20 +102,34 @@ async def test_approvals_through_api_and_cli(spine: Spine) -> None:
         waiting = await _listed(spine, Stage.APPROVAL, 2)
         assert {deal_workflow_id("hubspot", d.deal_id) for d in (approved, rejected)} <= waiting
 
+        owners = [
+            await driver.hubspot.get_deal(
+                d.deal_id, properties=("hubspot_owner_id",), associations=()
+            )
+            for d in (approved, rejected)
+        ]
+        assert [o.properties["hubspot_owner_id"] for o in owners] == [OWNER_ID, DEAL_OWNER]
+
         path = f"/deals/hubspot/{approved.deal_id}"
         refusals = {
             "owner": await _as(spine, "owner", f"{path}/approve", {}),
+            # The same person is no owner of the other deal: only its missing reason refuses.
+            "owner elsewhere": await _as(
+                spine, "owner", f"/deals/hubspot/{rejected.deal_id}/reject", {}
+            ),
             "support": await _as(spine, "support", f"{path}/approve", {}),
             "no reason": await _as(spine, "finance", f"{path}/reject", {}),
             "no ops role": await _as(spine, "finance", f"{path}/retry", {}),
         }
         assert {k: r.status_code for k, r in refusals.items()} == {
             "owner": 409,
+            "owner elsewhere": 409,
             "support": 409,
             "no reason": 409,
             "no ops role": 403,
         }
         assert "owns this deal" in refusals["owner"].json()["detail"]
+        assert refusals["owner elsewhere"].json()["detail"].endswith(": a rejection needs a reason")
         assert "does not hold the 'approver' role" in refusals["support"].json()["detail"]
         assert "needs a reason" in refusals["no reason"].json()["detail"]
 

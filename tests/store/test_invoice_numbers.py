@@ -26,18 +26,38 @@ def test_each_entity_has_its_own_sequence(engine: Engine) -> None:
     assert _allocate(engine, "k2", entity="acme-uk") == "INV-000002"
 
 
-def test_a_rolled_back_allocation_leaves_no_gap(engine: Engine) -> None:
+def test_a_number_committed_before_a_failed_vendor_call_is_never_reused(engine: Engine) -> None:
+    # As create_invoice does it: the number is allocated and committed in its own unit of
+    # work, then Xero is called. When that call fails, the number is already committed:
+    # the promise is that it is never handed to another document, that the activity's
+    # retry (same business key) gets it back, and that it stays listed against its key,
+    # so a document never created shows as a numbered key, not as a silent gap.
+    assert _allocate(engine, "deal:1:invoice:v1") == "INV-000001"
+    assert _allocate(engine, "deal:2:invoice:v1") == "INV-000002"  # then Xero fails
+
+    assert _allocate(engine, "deal:3:invoice:v1") == "INV-000003"
+    assert _allocate(engine, "deal:2:invoice:v1") == "INV-000002"  # the retry
+    with unit_of_work(engine) as session:
+        repo = InvoiceNumberRepository(session)
+        assert repo.numbers("acme") == ["INV-000001", "INV-000002", "INV-000003"]
+        assert repo.find("acme", "deal:2:invoice:v1") == "INV-000002"
+
+
+def test_a_rolled_back_allocation_returns_its_number(engine: Engine) -> None:
+    # Only when the allocation's own transaction rolls back (the counter and the number
+    # move together) is the number given to the next key.
     assert _allocate(engine, "first") == "INV-000001"
 
     def allocate_then_fail() -> None:
         with unit_of_work(engine) as session:
-            number = InvoiceNumberRepository(session).allocate("acme", "doomed", "INV-")
-            assert number == "INV-000002"
-            raise RuntimeError("the invoice could not be created")
+            InvoiceNumberRepository(session).allocate("acme", "doomed", "INV-")
+            raise RuntimeError("failed before the commit")
 
     with pytest.raises(RuntimeError):
         allocate_then_fail()
     assert _allocate(engine, "second") == "INV-000002"
+    with unit_of_work(engine) as session:
+        assert InvoiceNumberRepository(session).find("acme", "doomed") is None
 
 
 def test_concurrent_allocation_is_gapless_without_duplicates(

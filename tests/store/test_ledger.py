@@ -103,7 +103,13 @@ def test_money_is_stored_exactly_never_as_float(engine: Engine) -> None:
         raw = session.connection().execute(sa.text("SELECT debit FROM ledger_line")).scalars()
         assert not any(isinstance(v, float) for v in raw)
     assert entry.lines[3].debit == D("12345678901234.123456")
-    assert sum((x.debit for x in entry.lines), D(0)) == sum((x.credit for x in entry.lines), D(0))
+    assert [(x.account, x.debit, x.credit) for x in entry.lines] == [
+        ("1200", D("0.1"), D(0)),
+        ("1200", D("0.2"), D(0)),
+        ("4000", D(0), D("0.3")),
+        ("1300", D("12345678901234.123456"), D(0)),
+        ("4100", D(0), D("12345678901234.123456")),
+    ]
 
 
 def test_trial_balance_per_currency(engine: Engine) -> None:

@@ -165,8 +165,6 @@ async def _corrected_deal(env: WorkflowEnvironment, task_queue: str, *, record: 
         for line in entry.lines:
             net[line.account] += line.debit - line.credit
     assert set(net.values()) == {Decimal(0)}
-    for entry in void.entries + final.entries:
-        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     assert result.journal_entries[:3] == [e.key for e in void.entries] + [final.entries[0].key]
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000002"
     if record:  # the dev server's run, not the time-skipping one

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -73,8 +75,18 @@ async def test_deal_reaches_completed_with_one_invoice_and_balanced_postings(
     assert vendors.invoices_created == 1
     entries = vendors.postings[0].entries
     assert [e.key.rsplit(":", 2)[-2] for e in entries] == ["invoice", "payment"]
+    net: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
-        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
+        for line in entry.lines:
+            net[line.account] += line.debit - line.credit
+    # 2 x 19.95 = 39.90 revenue (200) + 20% VAT 7.98 (820) = 47.88 invoiced to the
+    # receivable (610), then paid in full into the bank (090): the receivable is cleared.
+    assert dict(net) == {
+        "610": Decimal("0.00"),
+        "200": Decimal("-39.90"),
+        "820": Decimal("-7.98"),
+        "090": Decimal("47.88"),
+    }
     assert vendors.write_backs[0].properties["q2c_invoice_number"] == "INV-000001"
 
 

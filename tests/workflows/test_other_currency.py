@@ -90,8 +90,6 @@ async def _deal_paid_in_two_currencies(
     assert "not in the invoice's currency (GBP)" in credit.lines[1].memo
     assert credit.lines[0].memo == "cash received in another currency than the invoice's"
     assert {e.currency for e in posting.entries if e is not credit} == {"GBP"}
-    for entry in posting.entries:
-        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     if record:  # the dev server's run, not the time-skipping one
         await record_history(handle, "deal_workflow_v9_other_currency")
 

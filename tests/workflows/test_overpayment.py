@@ -76,8 +76,6 @@ async def _overpaid_deal(env: WorkflowEnvironment, task_queue: str, *, record: b
     ]
     assert "exceeded the amount due by 10.00" in credit.lines[1].memo
     assert credit.lines[0].memo == "cash received above the amount due"
-    for entry in posting.entries:
-        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     if record:  # the dev server's run, not the time-skipping one
         await record_history(handle, "deal_workflow_v6_overpaid")
 

@@ -80,8 +80,6 @@ async def test_fifty_fifty_deal_invoices_twice_and_completes_when_both_are_paid(
     [posting] = vendors.postings
     kinds = [e.key.rsplit(":", 2)[-2] for e in posting.entries]
     assert kinds == ["invoice", "payment", "invoice", "payment"]
-    for entry in posting.entries:
-        assert sum(line.debit for line in entry.lines) == sum(line.credit for line in entry.lines)
     assert vendors.write_backs[-1].properties["q2c_invoice_number"] == "INV-000001, INV-000002"
 
 
