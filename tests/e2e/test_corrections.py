@@ -13,10 +13,11 @@ import httpx
 
 from quote2cash.devstack.driver import DealDriver
 from quote2cash.devstack.scenarios import DealSpec, seed_deal
-from quote2cash.messages import Stage
+from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.store import LedgerRepository, make_engine, unit_of_work
 from tests.e2e.conftest import Spine
 from tests.e2e.test_approvals import OWNER_ID, _as, _cli, _state, scoped_tokens
+from tests.recording import record_history
 
 __all__ = ["scoped_tokens"]  # the approvers' tokens, read by the API at start
 
@@ -70,6 +71,9 @@ async def test_void_and_reissue_through_the_cli(spine: Spine) -> None:
 
         follow = DealDriver(spine.settings, spine.client, http, [deal])
         assert await follow.run(give_up_after=60), follow.counts()
+    # The owner read for a correction of a deal that needed no approval, then the void.
+    handle = spine.client.get_workflow_handle(deal_workflow_id("hubspot", deal.deal_id))
+    await record_history(handle, "deal_workflow_v17_correction_owner_refused")
     final = follow.status[deal.deal_id]
     assert final is not None
     assert final.invoice_number == second

@@ -16,6 +16,7 @@ from quote2cash.devstack.scenarios import BAD_DATA, GOOD_VAT_ID, seed_deal
 from quote2cash.messages import Stage, deal_workflow_id
 from quote2cash.settings import get_settings
 from tests.e2e.conftest import Spine
+from tests.recording import record_history
 
 
 def _cli(spine: Spine, *args: str) -> tuple[int, str]:
@@ -65,3 +66,6 @@ async def test_parked_deal_is_listed_fixed_and_retried(spine: Spine) -> None:
             assert time.monotonic() < deadline + 30, driver.counts()
             await driver.tick()
             await asyncio.sleep(0.2)
+    # A failed step, the retry Update and the step run again: that history replays too.
+    handle = spine.client.get_workflow_handle(workflow_id)
+    await record_history(handle, "deal_workflow_v16_parked_and_retried")

@@ -34,6 +34,7 @@ from activities.reservations import ReservationActivities
 from quote2cash.billing.invoice import build_invoice
 from quote2cash.billing.snapshot import BillTo, QuoteSnapshot, SnapshotLine
 from quote2cash.messages import RefundStart, RefundStatus
+from tests.recording import record_history
 from workflows.refund import RefundWorkflow
 
 SNAPSHOT = QuoteSnapshot(
@@ -126,7 +127,11 @@ class Xero:
 
 
 async def _refund(
-    env: WorkflowEnvironment, task_queue: str, xero: Xero, reservations: ReservationActivities
+    env: WorkflowEnvironment,
+    task_queue: str,
+    xero: Xero,
+    reservations: ReservationActivities,
+    workflow_id: str = "",
 ) -> RefundStatus:
     async with Worker(
         env.client,
@@ -144,7 +149,7 @@ async def _refund(
                 reason="service not delivered",
                 requested_by="finance-1",
             ),
-            id=f"refund:hubspot:{uuid.uuid4()}",
+            id=workflow_id or f"refund:hubspot:{uuid.uuid4()}",
             task_queue=task_queue,
         )
 
@@ -165,8 +170,11 @@ async def test_a_failing_last_step_undoes_the_others_in_reverse(
     temporal_ts: WorkflowEnvironment, task_queue: str, reservations: ReservationActivities
 ) -> None:
     xero = Xero(fail_allocation=True)
+    workflow_id = f"refund:hubspot:{uuid.uuid4()}"
     with pytest.raises(WorkflowFailureError) as failed:
-        await _refund(temporal_ts, task_queue, xero, reservations)
+        await _refund(temporal_ts, task_queue, xero, reservations, workflow_id)
+    compensated = temporal_ts.client.get_workflow_handle(workflow_id)
+    await record_history(compensated, "refund_workflow_v6_compensated")
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "RefundCompensated"

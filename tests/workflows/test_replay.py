@@ -5,8 +5,9 @@ Record anew (after a deliberate, ``workflow.patched`` change) with
 ``Q2C_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/e2e``. Paths recorded by a workflow
 test write their own file under the same variable: test_overpayment.py and
 test_corrections.py on the dev server, test_split_dunning.py, test_split_collects.py,
-test_collection.py, test_subscription.py (an immediate cancellation) and
-test_subscription_credit.py (its credit allocated to the unpaid invoice) on the
+test_collection.py, test_subscription.py (an immediate cancellation, and one at the end
+of its term), test_subscription_credit.py (its credit allocated to the unpaid invoice),
+test_write_off.py (an approved write-off) and test_refund.py (a compensated refund) on the
 time-skipping server (their reminders and deliveries are weeks apart; their
 histories replay the same).
 """

@@ -200,6 +200,7 @@ async def test_three_years_with_usage_two_amendments_and_a_cancellation(
         assert "cancels at the end of the term" in ended
         await temporal_ts.sleep(timedelta(days=32))
         result = await handle.result()
+        await record_history(handle, "subscription_workflow_v5_cancelled_at_term_end")
         # Each invoice's collection read it paid a day later and posted it.
         collected = await accounting.stop_collections(temporal_ts.client)
         assert collected == len(accounting.invoices)

@@ -21,6 +21,7 @@ from quote2cash.messages import (
     ProvisioningConfirmed,
     Stage,
 )
+from tests.recording import record_history
 from tests.workflows.fakes import FakeVendors
 from workflows.deal import DealWorkflow
 
@@ -65,6 +66,7 @@ async def test_long_overdue_invoice_is_written_off_only_with_approval(
         )
         assert "approved by finance-1" in answer
         result = await handle.result()
+        await record_history(handle, "deal_workflow_v15_written_off")
     assert result.stage == Stage.COMPLETED
     [note] = vendors.credit_notes
     assert note.note.total == vendors.total - Decimal("10.00")
