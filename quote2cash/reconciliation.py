@@ -15,10 +15,7 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -28,6 +25,7 @@ from quote2cash.billing.reconcile_model import (
     Summary,
 )
 from quote2cash.settings import Settings
+from quote2cash.temporal import put_schedule
 
 __all__ = ["RECONCILIATION_WORKFLOW", "ReconciliationStart"]
 SCHEDULE_ID = "q2c-reconciliation"
@@ -57,18 +55,7 @@ async def ensure_schedule(client: Client, settings: Settings) -> bool:
     True when a schedule is in place; False when ``reconciliation_cron`` is empty."""
     if not settings.reconciliation_cron.strip():
         return False
-    wanted = _schedule(settings)
-    try:
-        await client.create_schedule(SCHEDULE_ID, wanted)
-    except ScheduleAlreadyRunningError:
-
-        def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            schedule = current.description.schedule
-            schedule.spec = wanted.spec
-            schedule.action = wanted.action
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(SCHEDULE_ID).update(update)
+    await put_schedule(client, SCHEDULE_ID, _schedule(settings))
     return True
 
 

@@ -17,18 +17,16 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from quote2cash.settings import Settings
 from quote2cash.sweep_model import SWEEP_WORKFLOW, SweepRequest, SweepResult
+from quote2cash.temporal import put_schedule
 
 SCHEDULE_ID = "q2c-sweep"
 SCHEDULED_ID_PREFIX = "sweep:scheduled"
@@ -64,18 +62,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
     every worker start may ask). False when ``sweep_every_minutes`` is 0 (off)."""
     if settings.sweep_every_minutes <= 0:
         return False
-    wanted = _schedule(settings)
-    try:
-        await client.create_schedule(SCHEDULE_ID, wanted)
-    except ScheduleAlreadyRunningError:
-
-        def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
-            schedule = current.description.schedule
-            schedule.spec, schedule.action = wanted.spec, wanted.action
-            schedule.policy = wanted.policy
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(SCHEDULE_ID).update(update)
+    await put_schedule(client, SCHEDULE_ID, _schedule(settings))
     return True
 
 

@@ -13,7 +13,14 @@ from collections.abc import Iterable, Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client, Interceptor
+from temporalio.client import (
+    Client,
+    Interceptor,
+    Schedule,
+    ScheduleAlreadyRunningError,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
@@ -103,3 +110,19 @@ async def connect(settings: Settings, interceptors: Iterable[Interceptor] = ()) 
         data_converter=data_converter(payload_key(settings)),
         interceptors=list(interceptors),
     )
+
+
+async def put_schedule(client: Client, schedule_id: str, wanted: Schedule) -> None:
+    """Create the schedule, or bring an existing one to ``wanted`` (its spec, action and
+    policy): idempotent, so every worker start may ask, and a changed setting applies."""
+    try:
+        await client.create_schedule(schedule_id, wanted)
+    except ScheduleAlreadyRunningError:
+
+        def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
+            schedule = current.description.schedule
+            schedule.spec, schedule.action = wanted.spec, wanted.action
+            schedule.policy = wanted.policy
+            return ScheduleUpdate(schedule=schedule)
+
+        await client.get_schedule_handle(schedule_id).update(update)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 BIN = Path(sys.executable).parent
@@ -60,6 +61,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's database, migrated to the newest schema."""
+    from quote2cash.store.db import make_engine, migrate
+
+    migrate(database_url)
+    eng = make_engine(database_url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
 
 
 @pytest.fixture(scope="session")

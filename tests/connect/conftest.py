@@ -7,13 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import Engine
 
 from quote2cash.sandbox.common.server import ThreadedServer
 from quote2cash.sandbox.xero import XeroSandboxConfig
 from quote2cash.sandbox.xero import create_app as xero_app
 from quote2cash.settings import DEV_XERO_CUSTOM_CLIENT_ID, Settings
-from quote2cash.store.db import make_engine, migrate
 
 TENANT = "7d4d7b4e-8b3a-4c55-9b4c-2f1f6d1e0a02"
 CONNECTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # base64 of 32 test bytes
@@ -44,16 +42,6 @@ def app_settings(
 def xero_server() -> Iterator[ThreadedServer]:
     with ThreadedServer(xero_app(emulator_config())) as server:
         yield server
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    migrate(database_url)
-    eng = make_engine(database_url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
 
 
 @pytest.fixture
